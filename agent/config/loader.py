@@ -1,0 +1,91 @@
+"""Load YAML, keep each key's line, validate with pydantic, report every bad key by line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from agent.errors import ConfigError
+
+Location = tuple[str | int, ...]
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def _index_lines(node: yaml.Node, path: Location, lines: dict[Location, int]) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            _index_lines(value_node, (*path, key), lines)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index_lines(item, (*path, i), lines)
+
+
+def _line_of(loc: Location, lines: dict[Location, int]) -> int | None:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def _dotted(loc: Location) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _describe(error: Any) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown key"
+    if error["type"] == "missing":
+        return "required key is missing"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def format_problems(exc: ValidationError, lines: dict[Location, int]) -> list[str]:
+    """One line per bad key: `line N: snmp.targets[0].version: unknown key`. Never the value."""
+    found: list[tuple[int, str]] = []
+    for error in exc.errors(include_input=False, include_url=False):
+        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+        line = _line_of(loc, lines)
+        where = f"line {line}: " if line else ""
+        found.append((line or 0, f"{where}{_dotted(loc)}: {_describe(error)}"))
+    return [text for _, text in sorted(found, key=lambda item: item[0])]
+
+
+def parse_yaml(text: str, source: str) -> tuple[Any, dict[Location, int]]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(source, [f"{where}not valid YAML: {problem}"]) from None
+    lines: dict[Location, int] = {}
+    if node is not None:
+        _index_lines(node, (), lines)
+    return data if data is not None else {}, lines
+
+
+def load_model(model: type[ModelT], path: str | Path) -> ModelT:
+    """Read `path` and validate it as `model`; ConfigError lists every bad key with its line."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(source, [f"cannot read: {exc.strerror}"]) from None
+    data, lines = parse_yaml(text, source)
+    if not isinstance(data, dict):
+        raise ConfigError(source, ["line 1: the top level must be a mapping of keys"])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(source, format_problems(exc, lines)) from None

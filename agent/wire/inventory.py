@@ -1,0 +1,144 @@
+"""The inventory snapshot the agent POSTs to /api/v1/inventory (and `once --format json` prints).
+
+Versioned: `schema_version` changes only when a field changes meaning or goes away; new optional
+fields may be added within a version. The collector validates with these same models.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION: Literal[1] = 1
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OsInfo(WireModel):
+    system: str  # Linux | Windows | ...
+    name: str | None = None  # "Debian GNU/Linux 12 (bookworm)"
+    release: str | None = None  # kernel release
+    version: str | None = None
+    machine: str | None = None  # x86_64
+
+
+class CpuInfo(WireModel):
+    model: str | None = None
+    vendor: str | None = None
+    cores_physical: int | None = None
+    cores_logical: int | None = None
+    max_mhz: float | None = None
+
+
+class DmiInfo(WireModel):
+    """SMBIOS facts; the BIOS date is a first estimate of the machine's age."""
+
+    sys_vendor: str | None = None
+    product_name: str | None = None
+    product_version: str | None = None
+    product_serial: str | None = None
+    board_vendor: str | None = None
+    board_name: str | None = None
+    chassis_type: str | None = None
+    bios_vendor: str | None = None
+    bios_version: str | None = None
+    bios_date: str | None = None  # ISO 8601 date, or None when absent/unparseable
+
+
+class DiskInfo(WireModel):
+    device: str
+    model: str | None = None
+    serial: str | None = None
+    size_bytes: int | None = None
+    rotational: bool | None = None
+
+
+class FilesystemInfo(WireModel):
+    mountpoint: str
+    device: str
+    fstype: str
+    size_bytes: int | None = None
+
+
+class NicInfo(WireModel):
+    name: str
+    mac: str | None = None
+    speed_bits_per_second: int | None = None
+    up: bool | None = None
+    addresses: list[str] = Field(default_factory=list)
+
+
+class HostInventory(WireModel):
+    hostname: str
+    os: OsInfo
+    cpu: CpuInfo = Field(default_factory=CpuInfo)
+    memory_bytes: int | None = None
+    boot_time: float | None = None
+    dmi: DmiInfo = Field(default_factory=DmiInfo)
+    disks: list[DiskInfo] = Field(default_factory=list)
+    filesystems: list[FilesystemInfo] = Field(default_factory=list)
+    nics: list[NicInfo] = Field(default_factory=list)
+
+
+class EntityInfo(WireModel):
+    """One ENTITY-MIB entPhysicalTable row."""
+
+    index: int
+    entity_class: str | None = None  # chassis, module, powerSupply, ...
+    descr: str | None = None
+    name: str | None = None
+    model: str | None = None
+    serial: str | None = None
+    hardware_rev: str | None = None
+    firmware_rev: str | None = None
+    software_rev: str | None = None
+    mfg_name: str | None = None
+    mfg_date: str | None = None  # ISO 8601; None when absent or malformed
+    mfg_date_status: Literal["ok", "absent", "unknown"] = "absent"
+    is_fru: bool | None = None
+
+
+class DeviceInventory(WireModel):
+    """One SNMP target as polled: system group, vendor and kind, physical entities."""
+
+    device: str  # the agent's `device` label (the target's name)
+    address: str
+    reachable: bool
+    sys_descr: str | None = None
+    sys_object_id: str | None = None
+    sys_name: str | None = None
+    sys_location: str | None = None
+    sys_contact: str | None = None
+    sys_uptime_seconds: float | None = None
+    enterprise_number: int | None = None
+    vendor: str | None = None
+    kind: str | None = None  # switch, router, firewall, ups, printer, server, ...
+    interface_count: int | None = None
+    entities: list[EntityInfo] = Field(default_factory=list)
+    extra: dict[str, str | int | float | None] = Field(default_factory=dict)
+
+
+class LanHost(WireModel):
+    ip: str
+    mac: str
+    vendor: str | None = None
+    interface: str | None = None
+    first_seen: float
+    last_seen: float
+
+
+class AgentInfo(WireModel):
+    version: str
+    hostname: str
+
+
+class Inventory(WireModel):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    agent: AgentInfo
+    collected_at: float
+    host: HostInventory | None = None
+    devices: list[DeviceInventory] = Field(default_factory=list)
+    lan_hosts: list[LanHost] = Field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Fixtures that start real peers once per test session (Prometheus, snmpsim, snmpd, ...)."""
