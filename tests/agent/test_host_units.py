@@ -211,3 +211,23 @@ def test_bad_host_config_is_named_with_its_line(tmp_path: Path) -> None:
         "line 3: host.mount_points_exclude" in problems and "not a regular expression" in problems
     )
     assert "line 4: host.bogus: unknown key" in problems
+
+
+def test_a_failing_source_costs_only_its_own_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agent.collectors.host import network
+
+    def broken(sys_root: Path) -> list[network.NetClass]:
+        raise RuntimeError("driver returned nonsense")
+
+    monkeypatch.setattr(network, "read_net_class", broken)
+    case = CASES / "debian12-vm"
+    sources = HostSources(case / "proc", case / "sys", case, fast_usage, dict, portable=False)
+    collection = HostCollector(HostConfig(), sources).collect_now()
+    success = family(collection, "ictinfra_host_source_success")
+    assert success[("netclass",)] == 0 and success[("cpu",)] == 1 and success[("netdev",)] == 1
+    assert family(collection, "node_cpu_seconds_total")
+    assert collection.inventory is not None and collection.inventory["host"]["nics"] == []
+
+
+def fast_usage(path: str) -> filesystems.Usage:
+    return FAST
