@@ -24,6 +24,7 @@ from agent.logs import setup_logging
 from agent.model import MetricFamily
 from agent.registry import CollectorRegistry, close_quietly
 from agent.schedule import Scheduler, State
+from agent.sdnotify import notify
 from agent.selfmetrics import build_info, process_metrics
 from agent.sink import Sink, build_sink
 from agent.webauth import BasicAuth, tls_context
@@ -129,7 +130,9 @@ class Service:
     async def reload(self) -> bool:
         """Re-read the config file; apply it if valid. True when applied."""
         async with self._reload_lock:
+            notify("RELOADING=1", f"MONOTONIC_USEC={time.monotonic_ns() // 1000}")
             applied = await self._reload()
+            notify("READY=1", "STATUS=" + ("config reloaded" if applied else "reload rejected"))
         self.reloads["success" if applied else "failure"] += 1
         self.last_reload_ok = applied
         if applied:
@@ -257,7 +260,9 @@ async def serve(path: str, config: AgentConfig) -> int:
         log.error("cannot listen on %s: %s", config.listen, exc)
         return 1
     _install_signals(service)
+    notify("READY=1", f"STATUS=serving {config.listen}")
     await service.wait()
+    notify("STOPPING=1")
     await service.stop()
     return 0
 

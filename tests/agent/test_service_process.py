@@ -6,6 +6,7 @@ import base64
 import http.client
 import json
 import signal
+import socket
 import ssl
 import subprocess
 import time
@@ -56,11 +57,11 @@ class Agent:
     def write(self, text: str) -> None:
         self.config.write_text(text)
 
-    def start(self) -> subprocess.Popen[bytes]:
+    def start(self, **env: str) -> subprocess.Popen[bytes]:
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 agent_command("run", "--config", str(self.config)),
-                env=subprocess_env(),
+                env=subprocess_env(**env),
                 stdout=subprocess.DEVNULL,
                 stderr=log,
             )
@@ -97,10 +98,14 @@ host:
   interval: 2s
 """
     agent.write(good)
-    process = agent.start()
+    systemd = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)  # plays systemd's NOTIFY_SOCKET
+    systemd.bind(str(tmp_path / "notify"))
+    systemd.settimeout(30)
+    process = agent.start(NOTIFY_SOCKET=str(tmp_path / "notify"))
     client = ssl.create_default_context(cafile=str(cert))
     wait_until(lambda: answers(tls_port, client) or process.poll() is not None, 30, "agent")
     assert process.poll() is None, agent.log.read_text()
+    assert systemd.recv(4096).startswith(b"READY=1\n")
 
     status, body = get(tls_port, client, AUTH)
     assert status == 200
@@ -119,6 +124,8 @@ host:
     )
     status, body = get(tls_port, client, AUTH)
     assert status == 200 and "ictinfra_agent_config_last_reload_successful 0" in body
+    assert systemd.recv(4096).startswith(b"RELOADING=1\nMONOTONIC_USEC=")
+    assert systemd.recv(4096) == b"READY=1\nSTATUS=reload rejected"
 
     # A valid, changed config: a new port, plain HTTP, no auth.
     agent.write(f"listen: 127.0.0.1:{plain_port}\nhost:\n  enabled: false\n")
@@ -132,6 +139,9 @@ host:
     agent.signal(signal.SIGTERM)
     assert process.wait(10) == 0
     assert time.monotonic() - started < 5.0
+    notes = [systemd.recv(4096) for _ in range(3)]
+    assert notes[1:] == [b"READY=1\nSTATUS=config reloaded", b"STOPPING=1"]
+    systemd.close()
     logs = agent.logs()  # every line is JSON
     assert logs[-1]["msg"] == "stopped"
     assert PASSWORD not in agent.log.read_text()
