@@ -19,7 +19,6 @@ import logging
 import math
 import socket
 import time
-from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -117,7 +116,7 @@ class Scheduler:
     async def _deliver(self, name: str, outcome: Outcome) -> None:
         if self.sink is None:
             return
-        families: Sequence[MetricFamily] = families_of({name: outcome})
+        families = families_of({name: outcome})
         try:
             await asyncio.wait_for(
                 self.sink.accept(families, int(outcome.finished_at * 1000)), SINK_TIMEOUT

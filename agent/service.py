@@ -12,12 +12,13 @@ import asyncio
 import logging
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from agent.collectors import build_registry
 from agent.config import AgentConfig, load_config
-from agent.errors import ConfigError
+from agent.errors import ConfigError, IctinfraError
 from agent.exposition import CONTENT_TYPE, render
 from agent.httpd import HttpServer, Response
 from agent.logs import setup_logging
@@ -26,7 +27,7 @@ from agent.registry import CollectorRegistry, close_quietly
 from agent.schedule import Scheduler, State
 from agent.sdnotify import notify
 from agent.selfmetrics import build_info, process_metrics
-from agent.sink import Sink, build_sink
+from agent.sink import BackgroundSink, MetricsSource, Sink, build_sink
 from agent.webauth import BasicAuth, tls_context
 
 log = logging.getLogger(__name__)
@@ -52,12 +53,51 @@ def build_server(config: AgentConfig, routes: dict[str, Callable[[], Response]])
 
 
 @dataclass(slots=True)
+class SinkRunner:
+    """A sink and, when it has one, its background task (the push sender)."""
+
+    sink: Sink | None
+    task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def start(cls, sink: Sink | None) -> SinkRunner:
+        task = None
+        if isinstance(sink, BackgroundSink):
+            task = asyncio.create_task(_guarded(sink.run()), name="sink")
+        return cls(sink, task)
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            await asyncio.wait([self.task], timeout=CLOSE_SECONDS)
+        await close_quietly(self.sink, CLOSE_SECONDS)
+
+    def families(self) -> list[MetricFamily]:
+        if not isinstance(self.sink, MetricsSource):
+            return []
+        try:
+            return self.sink.families()
+        except Exception:
+            log.exception("the push queue's metrics failed")
+            return []
+
+
+async def _guarded(work: Coroutine[Any, Any, None]) -> None:
+    try:
+        await work
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("the push sender stopped with an error")
+
+
+@dataclass(slots=True)
 class Running:
     """What one valid config runs: its collectors' scheduler, the sink and the HTTP server."""
 
     config: AgentConfig
     scheduler: Scheduler
-    sink: Sink | None
+    sink: SinkRunner
     server: HttpServer
 
 
@@ -86,9 +126,10 @@ class Service:
 
     async def start(self, config: AgentConfig) -> None:
         registry = self.registry_factory(config)
+        sink = self.sink_factory(config)
         server = build_server(config, self.routes())
         await server.start()
-        self.running = self._start_collectors(config, registry, server, self.sink_factory(config))
+        self.running = self._start_collectors(config, registry, server, SinkRunner.start(sink))
         log.info("agent started with %d collector(s)", len(registry))
 
     def request_stop(self, reason: str = "") -> None:
@@ -104,7 +145,7 @@ class Service:
         if running is None:
             return
         await running.scheduler.stop(GRACE_SECONDS, CLOSE_SECONDS)
-        await close_quietly(running.sink, CLOSE_SECONDS)
+        await running.sink.stop()
         await running.server.close(CLOSE_SECONDS)
         log.info("stopped")
 
@@ -113,10 +154,10 @@ class Service:
         config: AgentConfig,
         registry: CollectorRegistry,
         server: HttpServer,
-        sink: Sink | None,
+        sink: SinkRunner,
     ) -> Running:
         self.state.keep_only({c.name for c in registry})
-        scheduler = Scheduler(registry, self.state, sink)
+        scheduler = Scheduler(registry, self.state, sink.sink)
         scheduler.start()
         return Running(config, scheduler, sink, server)
 
@@ -164,12 +205,21 @@ class Service:
         await old.scheduler.stop(GRACE_SECONDS, CLOSE_SECONDS)
         sink = old.sink
         if config.push != old.config.push:
-            await close_quietly(old.sink, CLOSE_SECONDS)
-            sink = self.sink_factory(config)
+            await old.sink.stop()
+            sink = SinkRunner.start(self._sink_or_fallback(config, old.config))
         self.running = self._start_collectors(config, registry, new_server or old.server, sink)
         setup_logging(config.log.level, config.log.format)
         log.info("config reloaded: %d collector(s)", len(registry))
         return True
+
+    def _sink_or_fallback(self, config: AgentConfig, old: AgentConfig) -> Sink | None:
+        """The new config's sink; if it cannot be built, the old one's again (or none)."""
+        for candidate in (config, old):
+            try:
+                return self.sink_factory(candidate)
+            except Exception:
+                log.exception("cannot set up the push queue for push=%s", candidate.push)
+        return None
 
     async def _server_for(self, config: AgentConfig) -> HttpServer | None:
         """A new, started server when listen/web changed (the old one is closed); else None."""
@@ -226,7 +276,8 @@ class Service:
         if self.running is not None:
             for code, count in sorted(self.running.server.responses.items()):
                 responses.add((str(code),), count)
-        return [build_info(), reload_ok, reload_at, responses, *process_metrics()]
+        sink = self.running.sink.families() if self.running is not None else []
+        return [build_info(), reload_ok, reload_at, responses, *sink, *process_metrics()]
 
 
 def _log_rejected(exc: ConfigError) -> None:
@@ -256,8 +307,8 @@ async def serve(path: str, config: AgentConfig) -> int:
         for problem in exc.problems:
             log.error("cannot start: %s", problem)
         return 2
-    except OSError as exc:
-        log.error("cannot listen on %s: %s", config.listen, exc)
+    except (OSError, IctinfraError) as exc:
+        log.error("cannot start: %s", exc)
         return 1
     _install_signals(service)
     notify("READY=1", f"STATUS=serving {config.listen}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import http.client
-from collections.abc import Sequence
 from pathlib import Path
 
 from agent.config import AgentConfig
@@ -47,15 +46,31 @@ def probes(config: AgentConfig) -> CollectorRegistry:
 
 
 class Sink:
+    """A sink with every optional part: a background sender, its own metrics, close()."""
+
     def __init__(self) -> None:
         self.count = 0
-        self.closed = False
+        self.sends = 0
+        self.running = False
+        self.closed_after_run = False
 
-    async def accept(self, families: Sequence[MetricFamily], timestamp_ms: int) -> None:
+    async def accept(self, families: list[MetricFamily], timestamp_ms: int) -> None:
         self.count += 1
 
+    async def run(self) -> None:
+        self.running = True
+        try:
+            while True:
+                self.sends += 1
+                await asyncio.sleep(0.05)
+        finally:
+            self.running = False
+
+    def families(self) -> list[MetricFamily]:
+        return [MetricFamily("ictinfra_push_test_sends_total", "s", "counter", (), [((), 1)])]
+
     async def close(self) -> None:
-        self.closed = True
+        self.closed_after_run = not self.running
 
 
 def scrape(port: int) -> str:
@@ -91,6 +106,7 @@ def test_reload_rebuilds_collectors_keeps_old_on_error_and_stop_closes_all(
         text = await asyncio.to_thread(scrape, port)
         assert 'ictinfra_probe_runs{probe="host-probe"}' in text
         assert 'ictinfra_collector_success{collector="host-probe"} 1' in text
+        assert "ictinfra_push_test_sends_total 1" in text and sinks[0].sends >= 2
         assert_promtool_accepts(text)
 
         config_file.write_text("host:\n  interval: soon\n")
@@ -108,7 +124,15 @@ def test_reload_rebuilds_collectors_keeps_old_on_error_and_stop_closes_all(
         assert "host-probe" not in text and 'collector="lan-probe"} 1' in text
         assert len(sinks) == 1 and sinks[0].count >= 4  # push unchanged: the same sink
 
+        config_file.write_text(
+            f"listen: 127.0.0.1:{port}\nhost:\n  enabled: false\n"
+            f"push:\n  url: http://127.0.0.1:1\n  token_file: {tmp_path / 'token'}\n"
+        )
+        assert await service.reload()
+        await asyncio.sleep(0.1)
+        assert len(sinks) == 2 and sinks[0].closed_after_run and sinks[1].running
+
         await service.stop()
-        assert all(p.closed for p in Probe.instances) and sinks[0].closed
+        assert all(p.closed for p in Probe.instances) and sinks[1].closed_after_run
 
     asyncio.run(asyncio.wait_for(scenario(), 60))
