@@ -95,8 +95,11 @@ class Scheduler:
             asyncio.create_task(self._loop(c), name=f"collector:{c.name}") for c in self.registry
         ]
 
-    async def stop(self, grace: float = 2.0, close_timeout: float = 2.0) -> None:
-        """Let in-flight runs finish for `grace` seconds, cancel the rest, close collectors."""
+    async def stop(
+        self, grace: float = 2.0, close_timeout: float = 2.0, close_collectors: bool = True
+    ) -> None:
+        """Let in-flight runs finish for `grace` seconds, cancel the rest, close collectors
+        (unless they are handed to a new scheduler: `close_collectors=False`)."""
         self._stopping.set()
         if self._tasks:
             _, pending = await asyncio.wait(self._tasks, timeout=grace)
@@ -104,7 +107,8 @@ class Scheduler:
                 log.info("cancelling the in-flight run of %s", task.get_name())
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        await asyncio.gather(*(close_quietly(c, close_timeout) for c in self.registry))
+        if close_collectors:
+            await asyncio.gather(*(close_quietly(c, close_timeout) for c in self.registry))
 
     async def _loop(self, collector: Collector) -> None:
         loop = asyncio.get_running_loop()
