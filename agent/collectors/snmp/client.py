@@ -24,6 +24,7 @@ from agent.config.snmp import SnmpTarget
 log = logging.getLogger(__name__)
 
 VarBind = tuple[str, Value]
+SYS_UPTIME_OID = "1.3.6.1.2.1.1.3.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,11 +160,11 @@ _PRIV_PROTOCOLS = {
 class UsmSession:
     """SNMPv3 (USM) through the shared SnmpEngine."""
 
-    def __init__(self, client: SnmpClient, target: SnmpTarget, transport: Any) -> None:
+    def __init__(self, engine: Any, target: SnmpTarget, transport: Any) -> None:
         from pysnmp.hlapi.v3arch import asyncio as v3
 
         self.version = "3"
-        self._client = client
+        self._engine = engine
         self._transport = transport
         self._context = v3.ContextData(contextName=target.context)
         kwargs: dict[str, Any] = {}
@@ -181,7 +182,7 @@ class UsmSession:
 
         args = _request_varbinds(oids)
         result = await get_cmd(
-            self._client.engine, self._auth, self._transport, self._context, *args, lookupMib=False
+            self._engine, self._auth, self._transport, self._context, *args, lookupMib=False
         )
         return _response(result)
 
@@ -190,7 +191,7 @@ class UsmSession:
 
         args = _request_varbinds(oids)
         result = await next_cmd(
-            self._client.engine, self._auth, self._transport, self._context, *args, lookupMib=False
+            self._engine, self._auth, self._transport, self._context, *args, lookupMib=False
         )
         return _response(result)
 
@@ -199,7 +200,7 @@ class UsmSession:
 
         args = _request_varbinds(oids)
         result = await bulk_cmd(
-            self._client.engine,
+            self._engine,
             self._auth,
             self._transport,
             self._context,
@@ -216,7 +217,7 @@ class SnmpClient:
 
     def __init__(self) -> None:
         self._dispatcher: Any = None
-        self._engine: Any = None
+        self._engines: dict[tuple[object, ...], Any] = {}
         self._sessions: dict[str, tuple[SnmpTarget, Session]] = {}
 
     @property
@@ -227,13 +228,25 @@ class SnmpClient:
             self._dispatcher = SnmpDispatcher()
         return self._dispatcher
 
-    @property
-    def engine(self) -> Any:
-        if self._engine is None:
+    def engine(self, target: SnmpTarget) -> Any:
+        """The SnmpEngine for this target's USM credentials.
+
+        pysnmp keeps one USM entry per user name in an engine, so two targets with the same user
+        but different keys would overwrite each other's keys mid-poll; each distinct credential
+        set gets its own engine (usually one for the whole site).
+        """
+        key = (
+            target.user,
+            target.auth_protocol,
+            target.auth_key,
+            target.priv_protocol,
+            target.priv_key,
+        )
+        if key not in self._engines:
             from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
-            self._engine = SnmpEngine()
-        return self._engine
+            self._engines[key] = SnmpEngine()
+        return self._engines[key]
 
     async def session(self, target: SnmpTarget) -> Session:
         """The target's session, made on first use and reused while the target is unchanged."""
@@ -252,7 +265,7 @@ class SnmpClient:
             v3_transport = await V3Udp.create(
                 (host, port), timeout=target.timeout, retries=target.retries
             )
-            return UsmSession(self, target, v3_transport)
+            return UsmSession(self.engine(target), target, v3_transport)
         from pysnmp.hlapi.v1arch.asyncio import UdpTransportTarget
 
         transport = await UdpTransportTarget.create(
@@ -260,12 +273,33 @@ class SnmpClient:
         )
         return CommunitySession(self, target, transport)
 
+    async def answers_without_privacy(self, target: SnmpTarget) -> bool:
+        """Does the device answer this user at authNoPriv? (It then has our auth key right.)
+
+        net-snmp drops a message it cannot decrypt without a word, so a wrong priv key looks
+        like a dead device; this one probe, on a throwaway engine so that the shared engine's
+        USM entry for the user keeps its privacy keys, tells the two apart.
+        """
+        from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
+
+        probe = target.model_copy(update={"priv_protocol": None, "priv_key": None, "retries": 0})
+        engine = SnmpEngine()
+        try:
+            host, port = target.host_port
+            from pysnmp.hlapi.v3arch.asyncio import UdpTransportTarget as V3Udp
+
+            transport = await V3Udp.create((host, port), timeout=probe.timeout, retries=0)
+            response = await UsmSession(engine, probe, transport).get([SYS_UPTIME_OID])
+        finally:
+            engine.close_dispatcher()
+        return response.error != "timeout"
+
     def close(self) -> None:
         """Close the dispatcher's sockets (pysnmp leaves them open otherwise)."""
         if self._dispatcher is not None:
             self._dispatcher.transport_dispatcher.close_dispatcher()
             self._dispatcher = None
-        if self._engine is not None:
-            self._engine.close_dispatcher()
-            self._engine = None
+        for engine in self._engines.values():
+            engine.close_dispatcher()
+        self._engines.clear()
         self._sessions.clear()

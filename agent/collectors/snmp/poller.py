@@ -87,7 +87,8 @@ async def poll_device(
         error = f"deadline: no complete answer within {deadline:g}s"
         stats.errors["deadline"] += 1
     except WalkError as exc:
-        families, record, error = [], None, f"{exc.kind}: {exc}"
+        families, record = [], None
+        error = await _explain(client, target, exc, stats)
     except Exception as exc:  # a decoding bug must not take the other devices down
         log.exception("SNMP device %s: unexpected error", target.name)
         families, record, error = [], None, f"internal: {type(exc).__name__}"
@@ -95,6 +96,24 @@ async def poll_device(
     return DeviceResult(
         target.name, error is None, time.perf_counter() - started, stats, families, record, error
     )
+
+
+async def _explain(client: SnmpClient, target: SnmpTarget, exc: WalkError, stats: WalkStats) -> str:
+    """The log/metric text for a failed poll; says which SNMPv3 key is wrong when it can tell."""
+    if exc.kind != "timeout":
+        return f"{exc.kind}: {exc}"
+    tries = target.retries + 1
+    if (
+        target.version == "3"
+        and target.priv_protocol
+        and await client.answers_without_privacy(target)
+    ):
+        stats.errors["auth"] += 1
+        return (
+            "auth: no answer with privacy, but the device answers this user without it: "
+            "the priv_key or priv_protocol is probably wrong"
+        )
+    return f"timeout: no answer ({tries} tries of {target.timeout:g}s)"
 
 
 async def _poll(
@@ -198,6 +217,8 @@ async def poll_targets(
 
     async def one(target: SnmpTarget) -> DeviceResult:
         state = states.setdefault(target.name, new_state(config, target))
+        if target.name in wanted:  # re-try full GETBULK hourly: a fallback may have been a blip
+            state.policy = WalkPolicy(target.max_repetitions or config.max_repetitions)
         async with gate:
             result = await poll_device(
                 client,

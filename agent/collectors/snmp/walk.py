@@ -178,7 +178,8 @@ def _account(response: Response, stats: WalkStats) -> Response:
 
 def _raise_error(response: Response) -> None:
     if response.error:
-        raise WalkError(_kind_of(response.error), response.error)
+        kind, _, message = response.error.partition(": ")
+        raise WalkError(kind, message or kind)
 
 
 def _raise_status(response: Response) -> None:
