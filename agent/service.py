@@ -150,7 +150,8 @@ class Service:
         await self._stop.wait()
 
     async def stop(self) -> None:
-        running, self.running = self.running, None
+        async with self._reload_lock:  # a reload in progress finishes first (a few seconds)
+            running, self.running = self.running, None
         if running is None:
             return
         await running.scheduler.stop(GRACE_SECONDS, CLOSE_SECONDS)
@@ -180,6 +181,8 @@ class Service:
     async def reload(self) -> bool:
         """Re-read the config file; apply it if valid. True when applied."""
         async with self._reload_lock:
+            if self.running is None:  # stopping
+                return False
             notify("RELOADING=1", f"MONOTONIC_USEC={time.monotonic_ns() // 1000}")
             applied = await self._reload()
             notify("READY=1", "STATUS=" + ("config reloaded" if applied else "reload rejected"))

@@ -158,3 +158,27 @@ def test_reload_rebuilds_collectors_keeps_old_on_error_and_stop_closes_all(
         assert all(p.closed for p in Probe.instances) and sinks[1].closed_after_run
 
     asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_stop_during_a_reload_waits_for_it_and_closes_everything(
+    tmp_path: Path, root_logging: None
+) -> None:
+    Probe.instances.clear()
+    port = free_port()
+    config_file = tmp_path / "agent.yaml"
+    config_file.write_text(f"listen: 127.0.0.1:{port}\nhost:\n  interval: 100ms\n")
+
+    async def scenario() -> None:
+        from agent.config import load_config
+
+        service = Service(str(config_file), registry_factory=probes, sink_factory=lambda c: None)
+        await service.start(load_config(config_file))
+        config_file.write_text(f"listen: 127.0.0.1:{port}\nhost:\n  interval: 200ms\n")
+        service.request_reload()
+        await asyncio.sleep(0)  # the reload has begun
+        await service.stop()
+        assert service.running is None
+        assert not await service.reload()  # after stop: nothing to reload
+        assert len(Probe.instances) == 2 and all(p.closed for p in Probe.instances)
+
+    asyncio.run(asyncio.wait_for(scenario(), 30))
