@@ -105,7 +105,8 @@ def test_unprivileged_discover_degrades_says_how_to_fix_and_still_finds_hosts(
 
 
 def _config(tmp_path: Path, name: str, **lan_keys: object) -> Path:
-    lan_section = {"enabled": True, "interfaces": ["eth0"], "timeout": "1s", **lan_keys}
+    lan_section = {"enabled": True, "interfaces": ["eth0"], "timeout": "1s", "retries": 0}
+    lan_section.update(lan_keys)
     body = {"host": {"enabled": False}, "log": {"format": "text"}, "lan": lan_section}
     path = tmp_path / name
     path.write_text(json.dumps(body))  # JSON is YAML

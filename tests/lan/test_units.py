@@ -60,6 +60,11 @@ def test_automatic_choice_skips_subnets_larger_than_max_prefix() -> None:
     assert "192.168.1.10" not in subnets[0].targets() and len(subnets[0].targets()) == 253
 
 
+def test_nothing_to_sweep_is_a_problem_not_silence() -> None:
+    subnets, problems = select_subnets(AVAILABLE[1:2], [], [], max_prefix=20)
+    assert subnets == [] and "no up interface" in problems[0]
+
+
 def test_configured_interfaces_and_cidrs_say_what_cannot_be_swept() -> None:
     subnets, problems = select_subnets(AVAILABLE, ["eth1", "wlan9"], [], max_prefix=20)
     assert subnets == []

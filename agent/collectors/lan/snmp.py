@@ -9,33 +9,31 @@ from __future__ import annotations
 import asyncio
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"
-CONCURRENCY = 32
+CONCURRENCY = 64
 
 
-async def _sys_object_id(ip: str, community: str, port: int, timeout: float) -> str | None:
+async def _sys_object_id(
+    dispatcher: Any, ip: str, community: str, port: int, timeout: float
+) -> str | None:
     from pysnmp.hlapi.v1arch.asyncio import (
         CommunityData,
         ObjectIdentity,
         ObjectType,
-        SnmpDispatcher,
         UdpTransportTarget,
         get_cmd,
     )
 
-    dispatcher = SnmpDispatcher()
-    try:
-        target = await UdpTransportTarget.create((ip, port), timeout=timeout, retries=0)
-        error, status, _, var_binds = await get_cmd(
-            dispatcher,
-            CommunityData(community, mpModel=1),  # noqa: S508 - what the site's devices speak
-            target,
-            ObjectType(ObjectIdentity(SYS_OBJECT_ID)),
-            lookupMib=False,
-        )
-    finally:
-        dispatcher.transport_dispatcher.close_dispatcher()
+    target = await UdpTransportTarget.create((ip, port), timeout=timeout, retries=0)
+    error, status, _, var_binds = await get_cmd(
+        dispatcher,
+        CommunityData(community, mpModel=1),  # noqa: S508 - what the site's devices speak
+        target,
+        ObjectType(ObjectIdentity(SYS_OBJECT_ID)),
+        lookupMib=False,
+    )
     if error or status or not var_binds:
         return None
     value = var_binds[0][1]
@@ -43,31 +41,34 @@ async def _sys_object_id(ip: str, community: str, port: int, timeout: float) -> 
     return text if text and text[0].isdigit() else None
 
 
-async def _first_answer(
-    ip: str, communities: Sequence[str], port: int, timeout: float
-) -> tuple[str, int] | None:
-    for index, community in enumerate(communities):
-        try:
-            oid = await _sys_object_id(ip, community, port, timeout)
-        except Exception:  # an odd host must not stop the others
-            oid = None
-        if oid is not None:
-            return oid, index
-    return None
-
-
 async def discover_snmp(
     ips: Sequence[str], communities: Sequence[str], port: int, timeout: float
 ) -> dict[str, tuple[str, int]]:
-    """{ip: (sysObjectID, index of the community that answered)} for hosts that answer."""
+    """{ip: (sysObjectID, index of the first community that answered)} for hosts that answer.
+
+    Every (host, community) pair is asked at once (bounded), so a sweep costs about one
+    timeout however many communities are configured."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # pysnmp/pysmi on import
-        import pysnmp.hlapi.v1arch.asyncio  # noqa: F401
+        from pysnmp.hlapi.v1arch.asyncio import SnmpDispatcher
+    dispatcher = SnmpDispatcher()  # one for all requests: a dispatcher each costs ~40 ms CPU
     limit = asyncio.Semaphore(CONCURRENCY)
 
-    async def one(ip: str) -> tuple[str, tuple[str, int] | None]:
+    async def ask(ip: str, index: int) -> tuple[str, int, str | None]:
         async with limit:
-            return ip, await _first_answer(ip, communities, port, timeout)
+            try:
+                oid = await _sys_object_id(dispatcher, ip, communities[index], port, timeout)
+                return ip, index, oid
+            except Exception:  # an odd host must not stop the others
+                return ip, index, None
 
-    results = await asyncio.gather(*(one(ip) for ip in ips))
-    return {ip: answer for ip, answer in results if answer is not None}
+    pairs = [(ip, index) for ip in ips for index in range(len(communities))]
+    try:
+        results = await asyncio.gather(*(ask(ip, i) for ip, i in pairs))
+    finally:
+        dispatcher.transport_dispatcher.close_dispatcher()
+    answers: dict[str, tuple[str, int]] = {}
+    for ip, index, oid in results:
+        if oid is not None and (ip not in answers or index < answers[ip][1]):
+            answers[ip] = (oid, index)
+    return answers

@@ -81,6 +81,11 @@ def select_subnets(
         if item.network.prefixlen >= 31:
             continue
         subnets.append(Subnet(item.interface, item.network, item.address))
+    if not subnets and not problems:
+        problems.append(
+            f"no up interface has an IPv4 subnet of /{max_prefix} or smaller to sweep;"
+            " set lan.interfaces or lan.cidrs"
+        )
     return _unique(subnets), problems
 
 
