@@ -125,3 +125,27 @@ def test_parse_proc_net_arp() -> None:
         "192.168.1.1": ("00:00:0c:9f:f0:01", "REACHABLE"),
         "192.168.1.22": ("00:00:00:00:00:00", "INCOMPLETE"),
     }
+
+
+def test_neighbour_sweep_keeps_reachable_and_waits_for_delayed_entries() -> None:
+    from agent.collectors.lan.neighbours import NeighbourTable, neighbour_sweep
+    from agent.collectors.lan.subnets import Subnet
+
+    # Loopback addresses: the provoking datagrams stay on this machine.
+    subnet = Subnet("lo", IPv4Network("127.0.5.0/29"), IPv4Address("127.0.5.1"))
+    reads: list[str] = []
+
+    def read(interface: str) -> NeighbourTable:
+        reads.append(interface)
+        delayed = "DELAY" if len(reads) < 3 else "REACHABLE"
+        return {
+            "127.0.5.2": ("00:00:0c:00:00:02", "REACHABLE"),
+            "127.0.5.3": ("00:00:0c:00:00:03", "STALE"),
+            "127.0.5.4": (None, "INCOMPLETE"),
+            "127.0.5.5": ("00:00:0c:00:00:05", delayed),
+            "127.0.9.9": ("00:00:0c:00:00:09", "REACHABLE"),  # not in the subnet
+        }
+
+    found = neighbour_sweep(subnet, timeout=0.2, rate=1000, read=read)
+    assert found == {"127.0.5.2": "00:00:0c:00:00:02", "127.0.5.5": "00:00:0c:00:00:05"}
+    assert len(reads) == 3 and set(reads) == {"lo"}
