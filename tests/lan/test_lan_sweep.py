@@ -104,6 +104,17 @@ def test_unprivileged_discover_degrades_says_how_to_fix_and_still_finds_hosts(
     assert {(ip, mac) for ip, mac, _ in _discover_lines(result.stdout)} == _expected(lan)
 
 
+def test_cap_net_raw_alone_is_enough_as_the_docs_say(lan: NamespaceLan) -> None:
+    """nobody with the ambient capability (what AmbientCapabilities=CAP_NET_RAW gives)."""
+    with_raw = [
+        arg.replace("+dac_read_search", "+dac_read_search,+net_raw") for arg in UNPRIVILEGED
+    ]
+    result = _run(lan, agent_command("discover", "--interface", "eth0"), user=with_raw)
+    assert result.returncode == 0, result.stderr
+    assert "DEGRADED" not in result.stderr
+    assert {(ip, mac) for ip, mac, _ in _discover_lines(result.stdout)} == _expected(lan)
+
+
 def _config(tmp_path: Path, name: str, **lan_keys: object) -> Path:
     lan_section = {"enabled": True, "interfaces": ["eth0"], "timeout": "1s", "retries": 0}
     lan_section.update(lan_keys)
