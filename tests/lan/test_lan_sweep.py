@@ -91,6 +91,9 @@ def test_discover_rejects_bad_input_clearly(lan: NamespaceLan) -> None:
     assert bad_cidr.returncode == 2 and "is not an IPv4 subnet" in bad_cidr.stderr
     no_such = _run(lan, agent_command("discover", "--interface", "nosuch0"))
     assert no_such.returncode == 2 and "nosuch0" in no_such.stderr
+    pinned = _run(lan, agent_command("discover", "--interface", "nosuch0", "--cidr", SUBNET))
+    assert pinned.returncode == 1 and "nosuch0" in pinned.stderr
+    assert "Traceback" not in pinned.stderr
 
 
 def test_unprivileged_discover_degrades_says_how_to_fix_and_still_finds_hosts(

@@ -109,7 +109,7 @@ def run_sweep(subnets: list[Subnet], options: SweepOptions) -> SweepReport:
         started = time.perf_counter()
         try:
             found, privileged = _sweep_one(subnet, options, privileged)
-        except OSError as exc:  # no such interface, interface down, ...
+        except Exception as exc:  # no such interface, interface down, ...: the others go on
             report.subnets.append(
                 SubnetResult(subnet.interface, subnet.label, time.perf_counter() - started,
                              success=False, error=f"{type(exc).__name__}: {exc}")
