@@ -190,6 +190,13 @@ def test_collector_finds_every_host_and_a_removed_one_disappears(
     assert leaver.ip not in {labels["ip"] for labels, _ in metrics["ictinfra_lan_host_info"]}
 
 
+def test_in_process_sweep_finds_the_same_hosts(lan: NamespaceLan, tmp_path: Path) -> None:
+    config = _config(tmp_path, "agent.yaml", state_file=None, isolate=False)
+    metrics = _metrics(_once(lan, config).stdout)
+    assert _host_info(metrics) == _expected(lan)
+    assert metrics["ictinfra_lan_sweep_success"] == [({}, 1.0)]
+
+
 @pytest.fixture(scope="module")
 def snmp_host(lan: NamespaceLan) -> Iterator[Host]:
     """snmpsim answering on one LAN host for community `lan-switch`."""
