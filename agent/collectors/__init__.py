@@ -18,4 +18,8 @@ def build_registry(config: AgentConfig) -> CollectorRegistry:
         from agent.collectors.snmp.collector import SnmpCollector
 
         registry.register(SnmpCollector(config.snmp))
+    if config.lan.enabled:
+        from agent.collectors.lan.collector import LanCollector
+
+        registry.register(LanCollector(config.lan))
     return registry

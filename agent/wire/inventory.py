@@ -139,6 +139,8 @@ class LanHost(WireModel):
     interface: str | None = None
     first_seen: float
     last_seen: float
+    present: bool | None = None  # answered the latest sweep; False: kept with its last_seen
+    snmp_sys_object_id: str | None = None  # answers SNMP (auto-discovery): a candidate target
 
 
 class AgentInfo(WireModel):
