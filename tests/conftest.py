@@ -2,4 +2,6 @@
 
 pytest_plugins: list[str] = [
     "tests.peers.prometheus",
+    "tests.peers.victoriametrics",
+    "tests.peers.postgres",
 ]
