@@ -64,12 +64,18 @@ class VictoriaMetricsServer:
         result: list[dict[str, Any]] = answer.json()["data"]["result"]
         return result
 
-    def export(self, match: str) -> list[dict[str, Any]]:
-        """Raw samples of every series matching `match` (/api/v1/export, JSON lines)."""
-        self.flush()
-        answer = self.client.get("/api/v1/export", params={"match[]": match})
-        answer.raise_for_status()
-        return [json.loads(line) for line in answer.text.splitlines() if line.strip()]
+    def export(self, match: str, expect: int = 1, timeout: float = 15) -> list[dict[str, Any]]:
+        """Raw samples of the series matching `match` (/api/v1/export, JSON lines), waiting up
+        to `timeout` for `expect` series: VictoriaMetrics indexes new series asynchronously."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.flush()
+            answer = self.client.get("/api/v1/export", params={"match[]": match})
+            answer.raise_for_status()
+            found = [json.loads(line) for line in answer.text.splitlines() if line.strip()]
+            if len(found) >= expect or time.monotonic() > deadline:
+                return found
+            time.sleep(0.2)
 
     def close(self) -> None:
         if self.process is not None:
