@@ -8,6 +8,7 @@ request at its first bad sample, so merging would let one site's stale sample dr
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from dataclasses import dataclass
 
@@ -75,7 +76,7 @@ def _client(target: ForwardTarget) -> httpx.AsyncClient:
         headers=headers,
         auth=auth,
         timeout=target.timeout,
-        verify=target.ca_file or True,
+        verify=ssl.create_default_context(cafile=target.ca_file) if target.ca_file else True,
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
     )
 

@@ -195,3 +195,22 @@ def test_inventory_is_validated_and_kept(sqlite_store: Store) -> None:
         assert client.post("/api/v1/inventory", json=good).status_code == 401
         assert client.get("/readyz").text == "ok\n"
     assert sqlite_store.inventory.snapshot_count("00001") == 1
+
+
+def test_prometheus_stopped_then_back(sqlite_store: Store, tmp_path: Any) -> None:
+    from tests.peers.prometheus import start_prometheus
+
+    private = start_prometheus(tmp_path / "prometheus")
+    token = sqlite_store.registry.issue_token("00001")
+    test_id = uuid.uuid4().hex
+    now_ms = int(time.time() * 1000)
+    try:
+        with _client(sqlite_store, private.write_url) as client:
+            private.stop()
+            answer = _post(client, token, _series(test_id, now_ms))
+            assert answer.status_code == 503, answer.text
+            private.start()
+            assert _post(client, token, _series(test_id, now_ms)).status_code == 204
+        assert len(private.samples(f'ictinfra_api_test{{test="{test_id}"}}')) == 1
+    finally:
+        private.close()
