@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -22,8 +23,13 @@ from collector.forward import Forwarder, verdict
 from collector.ingest import Rejection, accept
 from collector.metrics import Metrics
 from collector.store import SiteIdentity, Store
+from collector.store.inventory import HistorySummary
 
 log = logging.getLogger("collector.app")
+
+
+def _database_unavailable() -> Rejection:
+    return Rejection("database_unavailable", "database unavailable, retry later", 503)
 
 
 class Collector:
@@ -49,7 +55,13 @@ class Collector:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Rejection("unauthorized", "missing bearer token (Authorization: Bearer ...)", 401)
-        identity = await run_in_threadpool(self.store.registry.authenticate, token.strip())
+        try:
+            identity = await run_in_threadpool(self.store.registry.authenticate, token.strip())
+        except SQLAlchemyError as exc:
+            log.error("database error while checking a token: %s", type(exc).__name__)
+            raise Rejection(
+                "database_unavailable", "database unavailable, retry later", 503
+            ) from None
         if identity is None:
             raise Rejection("unauthorized", "unknown or revoked token", 401)
         return identity
@@ -99,9 +111,9 @@ class Collector:
             site = identity.code
             body = await self._body(request, self.config.limits.max_inventory_bytes)
             snapshot = _parse_inventory(body)
+            summary = await self._record(site, snapshot)
         except Rejection as rejection:
             return self._refuse("inventory", rejection, site)
-        summary = await run_in_threadpool(self.store.inventory.record, site, snapshot)
         for event, count in (
             ("appeared", summary.appeared),
             ("changed", summary.changed),
@@ -119,6 +131,15 @@ class Collector:
                 "history_applied": summary.history_applied,
             }
         )
+
+    async def _record(self, site: str, snapshot: Inventory) -> HistorySummary:
+        try:
+            return await run_in_threadpool(self.store.inventory.record, site, snapshot)
+        except SQLAlchemyError as exc:
+            log.error("database error while storing an inventory: %s", exc)
+            raise Rejection(
+                "database_unavailable", "database unavailable, retry later", 503
+            ) from None
 
     async def metrics_endpoint(self, _request: Request) -> Response:
         return Response(generate_latest(self.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -201,3 +201,33 @@ def test_prometheus_in_agent_mode_can_remote_write_through_the_collector(
         assert prometheus.query(f'up{{job="{job}",site="00001"}}') == []
     finally:
         stop(agent)  # senders before receivers
+
+
+def test_vmagent_can_remote_write_through_the_collector(
+    collector: RunningCollector, prometheus: PrometheusServer, tmp_path: Path
+) -> None:
+    """Another standard sender: vmagent scraping Prometheus, remote_writing to us over TLS."""
+    binary = require_binary("vmagent")
+    token = collector.token("00004")
+    job = f"vmagent-{uuid.uuid4().hex[:8]}"
+    scrape = tmp_path / "scrape.yml"
+    scrape.write_text(
+        f"global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: {job}\n"
+        f"    static_configs:\n      - targets: ['127.0.0.1:{prometheus.port}']\n",
+        encoding="utf-8",
+    )
+    with (tmp_path / "vmagent.log").open("wb") as log:
+        agent = subprocess.Popen(
+            [binary, f"-promscrape.config={scrape}",
+             f"-remoteWrite.url={collector.url}/api/v1/write",
+             f"-remoteWrite.bearerToken={token}", f"-remoteWrite.tlsCAFile={collector.tls.ca_file}",
+             f"-remoteWrite.tmpDataPath={tmp_path / 'queue'}", "-remoteWrite.flushInterval=1s",
+             f"-httpListenAddr=127.0.0.1:{free_port()}", "-loggerLevel=ERROR"],
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_until(lambda: bool(prometheus.query(f'up{{job="{job}"}}')), 90, "vmagent samples")
+        [series] = prometheus.query(f'up{{job="{job}"}}')
+        assert (series["metric"]["site"], series["metric"]["district"]) == ("00004", "001")
+    finally:
+        stop(agent)
