@@ -231,3 +231,30 @@ def test_vmagent_can_remote_write_through_the_collector(
         assert (series["metric"]["site"], series["metric"]["district"]) == ("00004", "001")
     finally:
         stop(agent)
+
+
+def test_inventory_over_tls_keeps_history(collector: RunningCollector) -> None:
+    token = collector.token("06655")
+    url = f"{collector.url}/api/v1/inventory"
+    headers = {"Authorization": f"Bearer {token}"}
+    snapshot = {
+        "agent": {"version": "0.1.0", "hostname": "ubnd-hong-gai"},
+        "collected_at": time.time() - 60,
+        "devices": [{"device": "sw1", "address": "127.0.0.1:1161", "reachable": True,
+                     "entities": [{"index": 1, "entity_class": "chassis", "serial": "S1"}]}],
+    }  # fmt: skip
+    with httpx.Client(verify=collector.tls.context(), headers=headers, timeout=30) as client:
+        first = client.post(url, json=snapshot)
+        assert first.status_code == 200, first.text
+        assert first.json()["appeared"] == 1
+        snapshot["collected_at"] = time.time()
+        snapshot["devices"] = []
+        second = client.post(url, json=snapshot)
+        assert second.json()["vanished"] == 1
+        bad = client.post(url, json={"agent": {"version": "x"}, "collected_at": "yesterday"})
+        assert bad.status_code == 400
+        assert "agent.hostname: Field required" in bad.text
+        assert "collected_at" in bad.text
+        metrics = client.get(f"{collector.url}/metrics").text
+    assert 'ictinfra_collector_inventory_device_events_total{event="vanished"} 1.0' in metrics
+    assert 'ictinfra_collector_site_last_seen_timestamp_seconds{site="06655"}' in metrics
