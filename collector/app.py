@@ -87,6 +87,9 @@ class Collector:
         try:
             identity = await self._identify(request)
             site = identity.code
+            check_write_headers(
+                request.headers.get("content-encoding"), request.headers.get("content-type")
+            )
             body = await self._body(request, self.config.limits.max_body_bytes)
             now_ms = int(time.time() * 1000)
             accepted = await run_in_threadpool(accept, body, identity, self.config.limits, now_ms)
@@ -154,6 +157,30 @@ class Collector:
             log.warning("database not reachable: %s", type(exc).__name__)
             return PlainTextResponse("database not reachable\n", 503)
         return PlainTextResponse("ok\n")
+
+
+def check_write_headers(encoding: str | None, content_type: str | None) -> None:
+    """remote_write 1.0 only: 415 for anything else, so newer senders fall back to 1.0."""
+    if encoding is not None and encoding.strip().lower() != "snappy":
+        raise Rejection(
+            "unsupported_media_type",
+            f"Content-Encoding {encoding!r} is not supported: remote_write 1.0 uses snappy",
+            415,
+        )
+    if content_type is None:
+        return
+    media, _, params = content_type.partition(";")
+    proto = params.strip().removeprefix("proto=").strip()
+    if media.strip().lower() != "application/x-protobuf" or proto not in (
+        "",
+        "prometheus.WriteRequest",
+    ):
+        raise Rejection(
+            "unsupported_media_type",
+            f"Content-Type {content_type!r} is not supported: remote_write 1.0 "
+            "(application/x-protobuf, prometheus.WriteRequest) only",
+            415,
+        )
 
 
 def _parse_inventory(body: bytes) -> Inventory:
