@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import time
 import uuid
@@ -22,6 +23,7 @@ from tests.peers.common import (
     subprocess_env,
     wait_until,
 )
+from tests.peers.postgres import PostgresServer
 from tests.peers.prometheus import PrometheusServer
 from tests.peers.tls import TlsFiles, make_tls_files
 from tests.peers.victoriametrics import VictoriaMetricsServer
@@ -258,3 +260,65 @@ def test_inventory_over_tls_keeps_history(collector: RunningCollector) -> None:
         metrics = client.get(f"{collector.url}/metrics").text
     assert 'ictinfra_collector_inventory_device_events_total{event="vanished"} 1.0' in metrics
     assert 'ictinfra_collector_site_last_seen_timestamp_seconds{site="06655"}' in metrics
+
+
+def test_two_replicas_on_one_postgresql_start_together_and_share_tokens(
+    postgres: PostgresServer, prometheus: PrometheusServer, tmp_path: Path
+) -> None:
+    """Both replicas migrate the same empty database at once; a token works on either."""
+    database_url = postgres.database_url()
+    replicas: list[tuple[subprocess.Popen[bytes], str]] = []
+    config = tmp_path / "collector.yml"
+    try:
+        for index in range(2):
+            port = free_port()
+            config_i = tmp_path / f"replica{index}.yml"
+            config_i.write_text(
+                f"listen: 127.0.0.1:{port}\ndatabase_url: {database_url}\n"
+                f"forward:\n  - url: {prometheus.write_url}\n",
+                encoding="utf-8",
+            )
+            config = config_i
+            with (tmp_path / f"replica{index}.log").open("wb") as log:
+                process = subprocess.Popen(
+                    collector_command("serve", "--config", str(config_i)),
+                    env=subprocess_env(), stdout=log, stderr=subprocess.STDOUT,
+                )  # fmt: skip
+            replicas.append((process, f"http://127.0.0.1:{port}"))
+        for process, url in replicas:
+            wait_until(functools.partial(_ready, url, process), 60, f"replica {url}")
+        sites = str(CASES / "sites_good" / "post2025.csv")
+        _cli(config, "sites", "import", sites)
+        token = _cli(config, "sites", "token", "06655").strip().splitlines()[-1]
+        test_id = uuid.uuid4().hex
+        now_ms = int(time.time() * 1000)
+        for index, (_, url) in enumerate(replicas):
+            body = encode_write_request(
+                [({"__name__": "ictinfra_replica_test", "test": test_id, "replica": str(index)},
+                  [(now_ms, 1.0)])]
+            )  # fmt: skip
+            headers = {**WRITE_HEADERS, "Authorization": f"Bearer {token}"}
+            answer = httpx.post(f"{url}/api/v1/write", content=body, headers=headers, timeout=30)
+            assert answer.status_code == 204, answer.text
+        stored = prometheus.series(f'ictinfra_replica_test{{test="{test_id}"}}')
+        assert sorted((s["replica"], s["site"], s["province"]) for s in stored) == [
+            ("0", "06655", "22"), ("1", "06655", "22"),
+        ]  # fmt: skip
+    finally:
+        for process, _ in replicas:
+            stop(process)
+
+
+def _cli(config: Path, *args: str) -> str:
+    return subprocess.run(
+        collector_command(*args, "--config", str(config)),
+        env=subprocess_env(), check=True, capture_output=True, text=True, timeout=60,
+    ).stdout  # fmt: skip
+
+
+def _ready(url: str, process: subprocess.Popen[bytes]) -> bool:
+    assert process.poll() is None, f"replica {url} exited"
+    try:
+        return httpx.get(f"{url}/readyz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
