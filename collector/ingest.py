@@ -25,7 +25,8 @@ _BY_NAME = attrgetter("name")
 
 
 class Rejection(Exception):  # noqa: N818 - a rejection is an outcome, not a failure of ours
-    """A request refused with a 4xx; `reason` is the rejections metric's label."""
+    """A refused request: 4xx (the sender drops it) or 503 (it retries); `reason` labels the
+    rejections metric."""
 
     def __init__(self, reason: str, message: str, status: int = 400) -> None:
         super().__init__(message)
