@@ -204,6 +204,10 @@ def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = N
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         collector.forwarder = Forwarder(config.forward, collector.metrics)
+        # a restart must not hide a site that went silent before it
+        seen = await run_in_threadpool(store.registry.last_used_by_site)
+        for site, at in seen.items():
+            collector.metrics.last_seen.labels(site).set(at)
         try:
             yield
         finally:

@@ -151,7 +151,7 @@ def test_receiver_refusal_is_passed_back_as_400(
     now_ms = int(time.time() * 1000)
     with _client(sqlite_store, prometheus.write_url) as client:
         assert _post(client, token, _series(test_id, now_ms)).status_code == 204
-        answer = _post(client, token, _series(test_id, now_ms - 5 * 86400_000))
+        answer = _post(client, token, _series(test_id, now_ms - int(2.5 * 86400_000)))
     assert answer.status_code == 400, answer.text
     assert "receiver r0 refused the data" in answer.text
     assert "sample" in answer.text  # Prometheus's own words (too old / out of bounds)

@@ -24,7 +24,7 @@ forward:
     timeout: 10s
 limits:
   max_body_bytes: 4MiB
-  max_sample_age: 3d
+  max_sample_age: 5d
 """
 
 BAD = """\
@@ -55,7 +55,7 @@ def test_contract_keys_and_defaults(tmp_path: Path) -> None:
     assert mimir.headers["X-Scope-OrgID"].reveal() == "tenant-secret"
     assert "hunter2" not in repr(config) and "tenant-secret" not in repr(config)
     assert config.limits.max_body_bytes == 4 * 2**20
-    assert config.limits.max_sample_age == 3 * 86400
+    assert config.limits.max_sample_age == 5 * 86400
     assert config.limits.max_future_skew == 600
 
 
