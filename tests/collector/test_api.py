@@ -238,3 +238,29 @@ def test_other_encodings_and_remote_write_2_get_415(
         explicit_v1 = {**all_headers, **WRITE_HEADERS}
         explicit_v1["Content-Type"] = "application/x-protobuf;proto=prometheus.WriteRequest"
         assert client.post("/api/v1/write", content=body, headers=explicit_v1).status_code == 503
+
+
+def test_mangled_bodies_never_get_a_500(sqlite_store: Store) -> None:
+    """Random bytes, truncations and bit flips of a valid body: always a 4xx or a retryable 503."""
+    import random
+
+    rng = random.Random(20261121)
+    token = sqlite_store.registry.issue_token("00001")
+    now_ms = int(time.time() * 1000)
+    valid = encode_write_request(
+        [({"__name__": f"m{i}", "ifAlias": "Cổng uplink", "i": str(i)}, [(now_ms, 1.5)])
+         for i in range(30)]
+    )  # fmt: skip
+    bodies = [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 400))) for _ in range(60)]
+    bodies += [valid[: rng.randrange(1, len(valid))] for _ in range(60)]
+    for _ in range(120):
+        flipped = bytearray(valid)
+        for _ in range(rng.randrange(1, 4)):
+            flipped[rng.randrange(len(flipped))] ^= 1 << rng.randrange(8)
+        bodies.append(bytes(flipped))
+    dead = f"http://127.0.0.1:{free_port()}/api/v1/write"
+    with _client(sqlite_store, dead) as client:
+        statuses = {_post(client, token, body).status_code for body in bodies}
+        assert client.get("/healthz").status_code == 200
+    assert statuses <= {400, 413, 503}, statuses
+    assert 400 in statuses
