@@ -264,3 +264,23 @@ def test_mangled_bodies_never_get_a_500(sqlite_store: Store) -> None:
         assert client.get("/healthz").status_code == 200
     assert statuses <= {400, 413, 503}, statuses
     assert 400 in statuses
+
+
+def test_database_down_is_503_not_500() -> None:
+    """PostgreSQL unreachable: /readyz and writes say so with 503 (the sender retries)."""
+    from collector.store import open_store
+
+    url = f"postgresql://ictinfra@127.0.0.1:{free_port()}/gone"
+    store = open_store(url, migrate=False)
+    config = _config(url, f"http://127.0.0.1:{free_port()}/api/v1/write")
+    body = _series(uuid.uuid4().hex, int(time.time() * 1000))
+    with TestClient(build_app(config, store)) as client:
+        assert client.get("/readyz").status_code == 503
+        assert client.get("/healthz").status_code == 200
+        answer = _post(client, "ictinfra_some_token", body)
+        assert answer.status_code == 503 and "database unavailable" in answer.text
+        inventory = client.post(
+            "/api/v1/inventory", json={}, headers={"Authorization": "Bearer ictinfra_x"}
+        )
+        assert inventory.status_code == 503
+    store.close()
