@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collector.store.registry import Registry
 
 EXIT_USAGE = 2
+EXIT_DATABASE = 3
 
 
 def _config_option(parser: argparse.ArgumentParser) -> None:
@@ -152,8 +153,9 @@ def _read(path: str) -> str:
         raise CsvError(path, [f"cannot read: {exc.strerror}"]) from None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def _run(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         if args.command == "serve":
             from collector.serve import serve
@@ -161,6 +163,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             serve(load_config(args.config))
             return 0
         return _sites(args)
+    except SQLAlchemyError as exc:
+        # the driver's first line says what failed; never the URL (it may hold a password)
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
+        print(f"database unavailable: {reason}", file=sys.stderr)
+        return EXIT_DATABASE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
     except ConfigError as exc:
         print(f"{exc.source}: invalid config", file=sys.stderr)
         for problem in exc.problems:
