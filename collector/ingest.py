@@ -6,6 +6,7 @@ such as exemplars and native histograms, stay as they are).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -77,6 +78,17 @@ def _drop_reserved(series: Any, names: list[str], reserved: frozenset[str]) -> l
     return [name for name in names if name not in reserved]
 
 
+def _add_site_labels(labels: Any, names: list[str], site_labels: list[Any]) -> None:
+    """Insert the site's labels (sorted by name) where they belong; the spec has senders sort
+    their labels, so bisecting is enough, and a sender that did not gets a full sort."""
+    if names != sorted(names):
+        labels.extend(site_labels)
+        labels.sort(key=_BY_NAME)
+        return
+    for inserted, label in enumerate(site_labels):
+        labels.insert(bisect_right(names, label.name) + inserted, label)
+
+
 def _check_times(series: Any, low_ms: int, high_ms: int) -> int:
     timestamps = [sample.timestamp for sample in series.samples]
     if not timestamps:
@@ -128,8 +140,7 @@ def relabel_and_check(request: Any, identity: SiteIdentity, limits: Limits, now_
         if series.ByteSize() > short:
             _check_label_lengths(series, limits, index)
         samples += _check_times(series, low, high)
-        series.labels.extend(site_labels)
-        series.labels.sort(key=_BY_NAME)
+        _add_site_labels(series.labels, names, site_labels)
     if samples > limits.max_samples_per_request:
         raise Rejection(
             "too_many_samples",
