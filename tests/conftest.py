@@ -3,7 +3,10 @@
 pytest_plugins: list[str] = [
     "tests.peers.netns",
     "tests.peers.node_exporter",
+    "tests.peers.postgres",
+    "tests.peers.prometheus",
+    "tests.peers.snmpd",
     "tests.peers.snmpsim",
     "tests.peers.udp_relay",
-    "tests.peers.snmpd",
+    "tests.peers.victoriametrics",
 ]
