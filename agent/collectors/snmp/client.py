@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from pyasn1.type import univ
 from pysnmp.proto import errind
@@ -24,6 +24,7 @@ from agent.config.snmp import SnmpTarget
 log = logging.getLogger(__name__)
 
 VarBind = tuple[str, Value]
+Codec = Literal["lean", "pysnmp"]
 SYS_UPTIME_OID = "1.3.6.1.2.1.1.3.0"
 
 
@@ -215,7 +216,9 @@ class UsmSession:
 class SnmpClient:
     """Owns the shared dispatcher/engine and one session per target; close() on shutdown."""
 
-    def __init__(self) -> None:
+    def __init__(self, codec: Codec = "lean") -> None:
+        self.codec = codec
+        self._lean: Any = None
         self._dispatcher: Any = None
         self._engines: dict[tuple[object, ...], Any] = {}
         self._sessions: dict[str, tuple[SnmpTarget, Session]] = {}
@@ -266,6 +269,13 @@ class SnmpClient:
                 (host, port), timeout=target.timeout, retries=target.retries
             )
             return UsmSession(self.engine(target), target, v3_transport)
+        if self.codec == "lean":
+            from agent.collectors.snmp.lean import LeanSession, LeanTransport, resolve
+
+            if self._lean is None:
+                self._lean = LeanTransport()
+            await self._lean.open()
+            return LeanSession(self._lean, target, await resolve(host, port))
         from pysnmp.hlapi.v1arch.asyncio import UdpTransportTarget
 
         transport = await UdpTransportTarget.create(
@@ -299,6 +309,9 @@ class SnmpClient:
         if self._dispatcher is not None:
             self._dispatcher.transport_dispatcher.close_dispatcher()
             self._dispatcher = None
+        if self._lean is not None:
+            self._lean.close()
+            self._lean = None
         for engine in self._engines.values():
             engine.close_dispatcher()
         self._engines.clear()
