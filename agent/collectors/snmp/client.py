@@ -61,6 +61,11 @@ def _plain(value: Any) -> Value:
     return None  # Null, NoSuchObject, NoSuchInstance, EndOfMibView
 
 
+def plain_value(value: Any) -> Value:
+    """A response's pyasn1 value as plain Python; None for the end/absence markers."""
+    return None if _end_marker(value) else _plain(value)
+
+
 def _end_marker(value: Any) -> bool:
     return isinstance(value, EndOfMibView | NoSuchObject | NoSuchInstance)
 
@@ -72,7 +77,7 @@ def _response(result: tuple[Any, Any, Any, Any]) -> Response:
     plain: list[VarBind] = []
     for oid, value in varbinds:
         text = ".".join(map(str, oid.asTuple()))
-        plain.append((text, None if _end_marker(value) else _plain(value)))
+        plain.append((text, plain_value(value)))
     return Response(plain, None, int(status or 0), int(index or 0))
 
 
