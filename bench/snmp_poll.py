@@ -51,14 +51,14 @@ def config_for(port: int, devices: int, modules: list[str], codec: str) -> SnmpC
         for i in range(devices)
     ]
     return SnmpConfig.model_validate(
-        {"targets": targets, "concurrency": 16, "poll_timeout": "120s"}
+        {"targets": targets, "concurrency": 16, "poll_timeout": "120s", "codec": codec}
     )
 
 
 async def cycles(
     config: SnmpConfig, count: int, inventory: bool
 ) -> list[tuple[float, float, int, int]]:
-    client = SnmpClient()
+    client = SnmpClient(config.codec)
     states: dict[str, DeviceState] = {}
     figures = []
     try:
