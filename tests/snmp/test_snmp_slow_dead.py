@@ -92,3 +92,39 @@ def test_dead_and_slow_devices_do_not_hold_the_cycle(
     assert v1_only.dropped >= 1 and v1_only.forwarded == 0
     duration = value_of(samples, "ictinfra_snmp_poll_duration_seconds", device="too-slow")
     assert duration is not None and POLL_TIMEOUT - 0.5 < duration < POLL_TIMEOUT + 2
+
+
+def test_queued_devices_share_what_is_left_of_the_cycle() -> None:
+    """With one slot and two silent devices, the second gets only the rest of the budget."""
+    import asyncio
+
+    from agent.collectors.snmp.client import SnmpClient
+    from agent.collectors.snmp.poller import DeviceState, poll_targets
+    from agent.config.snmp import SnmpConfig
+
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    address = f"127.0.0.1:{silent.getsockname()[1]}"
+    config = SnmpConfig.model_validate(
+        {
+            "concurrency": 1,
+            "targets": [
+                {"name": f"silent-{i}", "address": address, "timeout": "1s", "retries": 5}
+                for i in range(2)
+            ],
+        }
+    )
+
+    async def run() -> list[bool]:
+        client = SnmpClient()
+        states: dict[str, DeviceState] = {}
+        try:
+            results = await poll_targets(client, config, config.targets, states, cycle_budget=2.5)
+        finally:
+            client.close()
+        return [r.up for r in results]
+
+    started = time.monotonic()
+    assert asyncio.run(run()) == [False, False]
+    silent.close()
+    assert time.monotonic() - started < 3.5
