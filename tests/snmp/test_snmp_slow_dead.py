@@ -128,3 +128,45 @@ def test_queued_devices_share_what_is_left_of_the_cycle() -> None:
     assert asyncio.run(run()) == [False, False]
     silent.close()
     assert time.monotonic() - started < 3.5
+
+
+def test_device_that_ignores_getbulk_is_walked_with_getnext(
+    snmpsim: Snmpsim, relays: list[Relay], tmp_path: Path
+) -> None:
+    no_bulk = start_relay((snmpsim.host, snmpsim.port), no_bulk=True)
+    relays.append(no_bulk)
+    case = REPO / "tests" / "cases" / "snmp" / "linux-host"
+    config = {
+        "snmp": {
+            "targets": [
+                {
+                    "name": "no-bulk",
+                    "address": no_bulk.address,
+                    "community": "linux-host",
+                    "timeout": "1s",
+                    "retries": 0,
+                }
+            ]
+        },
+        "host": {"enabled": False},
+    }
+    path = tmp_path / "agent.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = subprocess.run(
+        agent_command("once", "--config", str(path)),
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    samples = parse_samples(result.stdout)
+    assert value_of(samples, "ictinfra_snmp_up", device="no-bulk") == 1, result.stderr
+    assert value_of(samples, "ictinfra_snmp_max_repetitions", device="no-bulk") == 0
+    assert value_of(samples, "ictinfra_snmp_bulk_fallbacks_total", device="no-bulk") >= 1
+    expected = json.loads((case / "expected.json").read_text())
+    got = by_device(samples, "ifHCInOctets", "no-bulk", "ifIndex")
+    assert got == {
+        i: row["ifHCInOctets"] for i, row in expected["interfaces"].items() if "ifHCInOctets" in row
+    }
+    assert no_bulk.dropped >= 1
