@@ -4,6 +4,7 @@ cycle, the same sockets reused, and the inventory still reported between invento
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import pytest
 
@@ -28,10 +29,10 @@ def test_inventory_hourly_interfaces_every_cycle(snmpsim: Snmpsim) -> None:
 
     async def two_cycles() -> tuple[object, ...]:
         first = await collector.collect()
-        transport = collector._client._lean
+        transport = collector._client._lean[socket.AF_INET]
         await asyncio.sleep(collector.interval)
         second = await collector.collect()
-        same = transport is collector._client._lean
+        same = transport is collector._client._lean[socket.AF_INET]
         collector.close()  # inside the loop, as the CLI and the service do
         return first, second, same
 
