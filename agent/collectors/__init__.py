@@ -10,4 +10,8 @@ def build_registry(config: AgentConfig) -> CollectorRegistry:
     registry = CollectorRegistry()
     # Each collector family adds itself here, importing lazily so an agent pays only for what
     # it runs (scapy and pysnmp's v3 engine are heavy).
+    if config.probes.enabled:
+        from agent.collectors.probes.collector import ProbesCollector
+
+        registry.register(ProbesCollector(config.probes))
     return registry
