@@ -14,4 +14,8 @@ def build_registry(config: AgentConfig) -> CollectorRegistry:
         from agent.collectors.probes.collector import ProbesCollector
 
         registry.register(ProbesCollector(config.probes))
+    if config.bandwidth.enabled:
+        from agent.collectors.bandwidth.collector import BandwidthCollector
+
+        registry.register(BandwidthCollector(config))
     return registry

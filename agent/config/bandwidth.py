@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
 
 from agent.config.base import StrictModel
-from agent.config.types import ByteSize, Duration
+from agent.config.types import ByteSize, Duration, parse_duration
+
+
+def _duration_or_zero(value: object) -> float:
+    if value in (0, "0", "0s"):
+        return 0.0
+    return parse_duration(value)
 
 
 class UplinkConfig(StrictModel):
@@ -36,10 +44,15 @@ class SpeedTestConfig(StrictModel):
 class BandwidthConfig(StrictModel):
     enabled: bool = False
     interval: Duration = 15.0
+    # the first run reads the counters twice this far apart, so it already has rates
+    # (`ictinfra-agent once`, the first scrape); 0s: the first run reports none
+    warmup: Annotated[float, BeforeValidator(_duration_or_zero)] = 1.0
     proc_root: str = "/proc"
     sys_root: str = "/sys"
     # empty: every interface except those in interfaces_exclude
     interfaces: tuple[str, ...] = ()
     interfaces_exclude: tuple[str, ...] = ("lo",)
     uplink: UplinkConfig | None = None
+    # how often the uplink is re-inferred from the forwarding table (a configured port: never)
+    uplink_refresh: Duration = 3600.0
     speedtest: SpeedTestConfig = SpeedTestConfig()
