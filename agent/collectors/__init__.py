@@ -14,8 +14,18 @@ def build_registry(config: AgentConfig) -> CollectorRegistry:
         from agent.collectors.probes.collector import ProbesCollector
 
         registry.register(ProbesCollector(config.probes))
-    if config.bandwidth.enabled:
+    bandwidth = config.bandwidth
+    walker = None
+    if (bandwidth.enabled and bandwidth.uplink) or bandwidth.lan_facts.enabled:
+        from agent.collectors.bandwidth.pysnmp_walker import PysnmpWalker
+
+        walker = PysnmpWalker(config.snmp.max_repetitions)
+    if bandwidth.enabled:
         from agent.collectors.bandwidth.collector import BandwidthCollector
 
-        registry.register(BandwidthCollector(config))
+        registry.register(BandwidthCollector(config, walker))
+    if bandwidth.lan_facts.enabled and walker is not None:
+        from agent.collectors.bandwidth.lanfacts import LanFactsCollector
+
+        registry.register(LanFactsCollector(config, walker))
     return registry

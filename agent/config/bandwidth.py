@@ -41,6 +41,18 @@ class SpeedTestConfig(StrictModel):
     ca_file: str | None = None
 
 
+class LanFactsConfig(StrictModel):
+    """The LAN "đạt chuẩn" facts from the site's switches (docs/lan-facts.md)."""
+
+    enabled: bool = False
+    interval: Duration = 900.0
+    # snmp.targets[].name of the switches; empty: every SNMP target
+    switches: tuple[str, ...] = ()
+    # a device counts as a managed switch when it answers SNMP with at least this many
+    # Ethernet ports
+    min_ethernet_ports: int = Field(default=4, ge=1)
+
+
 class BandwidthConfig(StrictModel):
     enabled: bool = False
     interval: Duration = 15.0
@@ -56,3 +68,4 @@ class BandwidthConfig(StrictModel):
     # how often the uplink is re-inferred from the forwarding table (a configured port: never)
     uplink_refresh: Duration = 3600.0
     speedtest: SpeedTestConfig = SpeedTestConfig()
+    lan_facts: LanFactsConfig = LanFactsConfig()
