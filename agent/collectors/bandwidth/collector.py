@@ -75,7 +75,10 @@ class BandwidthCollector:
                 log.warning("uplink %s: %s", self.uplink.target.name, exc)
                 add_uplink_missing(out, self.uplink.target.name)
         if self.speedtest is not None:
-            add_speedtest(out, self.speedtest.poll())
+            try:
+                add_speedtest(out, self.speedtest.poll())
+            except IctinfraError as exc:
+                log.warning("speed test skipped: %s", exc)
         return out
 
 
