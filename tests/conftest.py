@@ -1,3 +1,8 @@
 """Session-wide fixtures. Peer fixtures live in tests/peers/ and are listed here once."""
 
-pytest_plugins: list[str] = ["tests.peers.netns"]
+pytest_plugins: list[str] = [
+    "tests.peers.netns",
+    "tests.peers.snmpsim",
+    "tests.peers.udp_relay",
+    "tests.peers.snmpd",
+]

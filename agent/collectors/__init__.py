@@ -10,6 +10,10 @@ def build_registry(config: AgentConfig) -> CollectorRegistry:
     registry = CollectorRegistry()
     # Each collector family adds itself here, importing lazily so an agent pays only for what
     # it runs (scapy and pysnmp's v3 engine are heavy).
+    if config.snmp.targets:
+        from agent.collectors.snmp.collector import SnmpCollector
+
+        registry.register(SnmpCollector(config.snmp))
     if config.probes.enabled:
         from agent.collectors.probes.collector import ProbesCollector
 
@@ -17,9 +21,9 @@ def build_registry(config: AgentConfig) -> CollectorRegistry:
     bandwidth = config.bandwidth
     walker = None
     if (bandwidth.enabled and bandwidth.uplink) or bandwidth.lan_facts.enabled:
-        from agent.collectors.bandwidth.pysnmp_walker import PysnmpWalker
+        from agent.collectors.bandwidth.snmp_walker import ClientWalker
 
-        walker = PysnmpWalker(config.snmp.max_repetitions)
+        walker = ClientWalker(config.snmp.max_repetitions)
     if bandwidth.enabled:
         from agent.collectors.bandwidth.collector import BandwidthCollector
 

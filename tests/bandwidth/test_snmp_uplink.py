@@ -20,7 +20,7 @@ import pytest
 
 from agent.collectors.bandwidth.collector import BandwidthCollector
 from agent.collectors.bandwidth.lanfacts import LanFactsCollector
-from agent.collectors.bandwidth.pysnmp_walker import PysnmpWalker
+from agent.collectors.bandwidth.snmp_walker import ClientWalker
 from agent.config import AgentConfig
 from agent.model import Collection
 from tests.peers.common import (
@@ -57,7 +57,7 @@ def snmpsim_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         env=dict(os.environ, SNMPSIM_ALLOW_ROOT="true"),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    walker = PysnmpWalker()
+    walker = ClientWalker()
     config = config_with(port)
 
     def answers() -> bool:
@@ -93,7 +93,7 @@ def flat(collection: Collection) -> dict[tuple[str, tuple[str, ...]], float]:
 
 def test_uplink_inferred_from_the_gateway_mac(snmpsim_port: int) -> None:
     config = config_with(snmpsim_port, uplink={"device": "core"})
-    collector = BandwidthCollector(config, PysnmpWalker())
+    collector = BandwidthCollector(config, ClientWalker())
     asyncio.run(collector.collect())
     samples = flat(asyncio.run(collector.collect()))
     key = ("core", "10107", "Gi1/0/7")
@@ -106,19 +106,19 @@ def test_uplink_inferred_from_the_gateway_mac(snmpsim_port: int) -> None:
 
 def test_configured_uplink_port(snmpsim_port: int) -> None:
     config = config_with(snmpsim_port, uplink={"device": "core", "port": "Gi1/0/1"})
-    samples = flat(asyncio.run(BandwidthCollector(config, PysnmpWalker()).collect()))
+    samples = flat(asyncio.run(BandwidthCollector(config, ClientWalker()).collect()))
     assert samples[("ictinfra_uplink_info", ("core", "10101", "Gi1/0/1", "configured"))] == 1
 
 
 def test_uplink_device_not_answering_is_reported_not_raised(snmpsim_port: int) -> None:
     config = config_with(snmpsim_port, uplink={"device": "ghost"})
-    samples = flat(asyncio.run(BandwidthCollector(config, PysnmpWalker()).collect()))
+    samples = flat(asyncio.run(BandwidthCollector(config, ClientWalker()).collect()))
     assert samples[("ictinfra_uplink_found", ("ghost",))] == 0
 
 
 def test_lan_facts(snmpsim_port: int) -> None:
     config = config_with(snmpsim_port, lan_facts={"enabled": True})
-    samples = flat(asyncio.run(LanFactsCollector(config, PysnmpWalker()).collect()))
+    samples = flat(asyncio.run(LanFactsCollector(config, ClientWalker()).collect()))
     assert samples[("ictinfra_lan_switch_up", ("core",))] == 1
     assert samples[("ictinfra_lan_switch_up", ("ghost",))] == 0
     assert samples[("ictinfra_lan_switch_managed", ("core",))] == 1

@@ -1,0 +1,158 @@
+"""The SNMP client layer: sessions behind a narrow interface, shared transports and engines.
+
+v1/v2c go through the lean codec (lean.py: one shared UDP socket; the default) or, with
+`codec: pysnmp`, pysnmp's light v1arch layer (one shared `SnmpDispatcher`). v3 needs pysnmp's
+full engine (USM; ≈ 5 MiB more and slower to import), imported only when a v3 target exists,
+one `SnmpEngine` per distinct credential set. pysnmp itself is imported only when a session
+needs it (pysnmp_sessions.py). Sessions are made once per target and reused across polls; MIB
+lookups are off: numeric OIDs only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from agent.collectors.snmp.decode import Value
+from agent.config.snmp import SnmpTarget
+
+log = logging.getLogger(__name__)
+
+VarBind = tuple[str, Value]
+Codec = Literal["lean", "pysnmp"]
+SYS_UPTIME_OID = "1.3.6.1.2.1.1.3.0"
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """One SNMP response as plain Python. `error` names a failure with no usable PDU."""
+
+    varbinds: list[VarBind]
+    error: str | None = None  # "timeout", "auth: ...", "transport: ..."
+    error_status: int = 0  # noError(0), tooBig(1), noSuchName(2), genErr(5), ...
+    error_index: int = 0
+
+
+class Session(Protocol):
+    """What the walker needs from one target."""
+
+    version: str
+
+    async def get(self, oids: Sequence[str]) -> Response: ...
+
+    async def next(self, oids: Sequence[str]) -> Response: ...
+
+    async def bulk(self, oids: Sequence[str], max_repetitions: int) -> Response: ...
+
+
+class SnmpClient:
+    """Owns the shared dispatcher/engine and one session per target; close() on shutdown."""
+
+    def __init__(self, codec: Codec = "lean") -> None:
+        self.codec = codec
+        self._lean: Any = None
+        self._dispatcher: Any = None
+        self._engines: dict[tuple[object, ...], Any] = {}
+        self._sessions: dict[str, tuple[SnmpTarget, Session]] = {}
+
+    @property
+    def dispatcher(self) -> Any:
+        if self._dispatcher is None:
+            from pysnmp.hlapi.v1arch.asyncio import SnmpDispatcher
+
+            self._dispatcher = SnmpDispatcher()
+        return self._dispatcher
+
+    def engine(self, target: SnmpTarget) -> Any:
+        """The SnmpEngine for this target's USM credentials.
+
+        pysnmp keeps one USM entry per user name in an engine, so two targets with the same user
+        but different keys would overwrite each other's keys mid-poll; each distinct credential
+        set gets its own engine (usually one for the whole site).
+        """
+        key = (
+            target.user,
+            target.auth_protocol,
+            target.auth_key,
+            target.priv_protocol,
+            target.priv_key,
+        )
+        if key not in self._engines:
+            from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
+
+            self._engines[key] = SnmpEngine()
+        return self._engines[key]
+
+    async def session(self, target: SnmpTarget) -> Session:
+        """The target's session, made on first use and reused while the target is unchanged."""
+        known = self._sessions.get(target.name)
+        if known is not None and known[0] == target:
+            return known[1]
+        session = await self._new_session(target)
+        self._sessions[target.name] = (target, session)
+        return session
+
+    async def _new_session(self, target: SnmpTarget) -> Session:
+        host, port = target.host_port
+        if target.version == "3":
+            from pysnmp.hlapi.v3arch.asyncio import UdpTransportTarget as V3Udp
+
+            v3_transport = await V3Udp.create(
+                (host, port), timeout=target.timeout, retries=target.retries
+            )
+            from agent.collectors.snmp.pysnmp_sessions import UsmSession
+
+            return UsmSession(self.engine(target), target, v3_transport)
+        if self.codec == "lean":
+            from agent.collectors.snmp.lean import LeanSession, LeanTransport, resolve
+
+            if self._lean is None:
+                self._lean = LeanTransport()
+            await self._lean.open()
+            return LeanSession(self._lean, target, await resolve(host, port))
+        from pysnmp.hlapi.v1arch.asyncio import UdpTransportTarget
+
+        transport = await UdpTransportTarget.create(
+            (host, port), timeout=target.timeout, retries=target.retries
+        )
+        from agent.collectors.snmp.pysnmp_sessions import CommunitySession
+
+        return CommunitySession(self.dispatcher, target, transport)
+
+    async def answers_without_privacy(self, target: SnmpTarget) -> bool:
+        """Does the device answer this user at authNoPriv? (It then has our auth key right.)
+
+        net-snmp drops a message it cannot decrypt without a word, so a wrong priv key looks
+        like a dead device; this one probe, on a throwaway engine so that the shared engine's
+        USM entry for the user keeps its privacy keys, tells the two apart.
+        """
+        from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
+
+        from agent.collectors.snmp.pysnmp_sessions import UsmSession
+
+        probe = target.model_copy(update={"priv_protocol": None, "priv_key": None, "retries": 0})
+        engine = SnmpEngine()
+        try:
+            host, port = target.host_port
+            from pysnmp.hlapi.v3arch.asyncio import UdpTransportTarget as V3Udp
+
+            transport = await V3Udp.create((host, port), timeout=probe.timeout, retries=0)
+            response = await UsmSession(engine, probe, transport).get([SYS_UPTIME_OID])
+        finally:
+            engine.close_dispatcher()
+        return response.error != "timeout"
+
+    def close(self) -> None:
+        """Close the dispatcher's sockets (pysnmp leaves them open otherwise)."""
+        if self._dispatcher is not None:
+            self._dispatcher.transport_dispatcher.close_dispatcher()
+            self._dispatcher = None
+        if self._lean is not None:
+            self._lean.close()
+            self._lean = None
+        for engine in self._engines.values():
+            engine.close_dispatcher()
+        self._engines.clear()
+        self._sessions.clear()
