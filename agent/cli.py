@@ -30,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     discover = sub.add_parser("discover", help="ARP sweep, one host a line")
     discover.add_argument("--interface", required=True)
     discover.add_argument("--cidr")
-    discover.add_argument("--timeout", type=float, default=1.0)
+    discover.add_argument("--timeout", type=float, default=1.0, help="seconds to wait for replies")
+    discover.add_argument("--retries", type=int, default=0, help="re-asks of silent addresses")
     return parser
 
 
@@ -86,10 +87,10 @@ def cmd_run(path: str) -> int:
     return run_service(path)
 
 
-def cmd_discover(interface: str, cidr: str | None, timeout: float) -> int:
+def cmd_discover(interface: str, cidr: str | None, timeout: float, retries: int) -> int:
     from agent.discover import main as discover_main
 
-    return discover_main(interface, cidr, timeout)
+    return discover_main(interface, cidr, timeout, retries)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_once(args.config, args.format)
         if args.command == "run":
             return cmd_run(args.config)
-        return cmd_discover(args.interface, args.cidr, args.timeout)
+        return cmd_discover(args.interface, args.cidr, args.timeout, args.retries)
     except ConfigError as exc:
         return _print_config_error(exc)
     except KeyboardInterrupt:

@@ -2,6 +2,7 @@
 
 pytest_plugins: list[str] = [
     "tests.peers.netns",
+    "tests.peers.node_exporter",
     "tests.peers.snmpsim",
     "tests.peers.udp_relay",
     "tests.peers.snmpd",

@@ -10,10 +10,18 @@ def build_registry(config: AgentConfig) -> CollectorRegistry:
     registry = CollectorRegistry()
     # Each collector family adds itself here, importing lazily so an agent pays only for what
     # it runs (scapy and pysnmp's v3 engine are heavy).
+    if config.host.enabled:
+        from agent.collectors.host.collector import HostCollector
+
+        registry.register(HostCollector(config.host))
     if config.snmp.targets:
         from agent.collectors.snmp.collector import SnmpCollector
 
         registry.register(SnmpCollector(config.snmp))
+    if config.lan.enabled:
+        from agent.collectors.lan.collector import LanCollector
+
+        registry.register(LanCollector(config.lan))
     if config.probes.enabled:
         from agent.collectors.probes.collector import ProbesCollector
 

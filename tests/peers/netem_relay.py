@@ -11,6 +11,7 @@ until SIGTERM. Prints "ready" once both sockets are bound. Self-contained: no pr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import heapq
 import random
 import selectors
@@ -84,6 +85,13 @@ def open_raw(interface: str) -> socket.socket:
     return sock
 
 
+def send(sock: socket.socket, frame: bytes) -> None:
+    """A frame the link can't take (e.g. a GSO super-frame over the MTU) is dropped, as a
+    real link would; the relay goes on."""
+    with contextlib.suppress(OSError):
+        sock.send(frame)
+
+
 def relay(a: str, b: str, delay: float, jitter: float, loss: float) -> None:
     sock_a, sock_b = open_raw(a), open_raw(b)
     selector = selectors.DefaultSelector()
@@ -111,7 +119,7 @@ def relay(a: str, b: str, delay: float, jitter: float, loss: float) -> None:
                 if packet_type == PACKET_OUTGOING:
                     continue  # our own transmission, seen again by the ETH_P_ALL socket
                 if source is sock_b:
-                    target.send(frame)
+                    send(target, frame)
                     continue
                 if random.random() < loss:
                     continue
@@ -121,7 +129,7 @@ def relay(a: str, b: str, delay: float, jitter: float, loss: float) -> None:
                 heapq.heappush(pending, (last_due, sequence, frame))
         now = time.monotonic()
         while pending and pending[0][0] <= now:
-            sock_b.send(heapq.heappop(pending)[2])
+            send(sock_b, heapq.heappop(pending)[2])
 
 
 def main() -> int:

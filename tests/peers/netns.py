@@ -114,8 +114,8 @@ class NamespaceLan:
         _run(["ip", "netns", "add", ns])
         self._namespaces.append(ns)
         # Quiet namespaces: no IPv6 chatter (DAD, router solicitations) on the wire.
-        self.exec(ns, ["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"], check=False)
-        self.exec(ns, ["sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"], check=False)
+        self.exec(ns, ["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+                       "net.ipv6.conf.default.disable_ipv6=1"], check=False)  # fmt: skip
         _run(["ip", "-n", ns, "link", "set", "lo", "up"])
 
     def _create_bridge(self) -> None:

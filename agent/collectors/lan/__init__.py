@@ -1,0 +1,2 @@
+"""LAN discovery: ARP sweeps of the site's subnets (scapy, or the kernel's neighbour table when
+unprivileged), vendors from the MAC's OUI, first/last seen, SNMP auto-discovery."""
