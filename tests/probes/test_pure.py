@@ -100,3 +100,16 @@ def test_methods_follow_the_address() -> None:
 def test_bad_config_says_what_is_wrong(section: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         ProbesConfig.model_validate(section)
+
+
+def test_gateway_availability_over_a_sliding_window() -> None:
+    from agent.collectors.probes.collector import GatewayAvailability
+
+    seen = GatewayAvailability(window=100.0)
+    assert seen.ratio() is None
+    for at, up in ((0.0, False), (50.0, True), (90.0, True), (120.0, True)):
+        seen.add(at, up)
+    # the burst at t=0 fell out of the window (120 - 100 = 20)
+    assert seen.ratio() == 1.0
+    seen.add(130.0, False)
+    assert seen.ratio() == pytest.approx(3 / 4)

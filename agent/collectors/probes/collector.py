@@ -7,7 +7,7 @@ import logging
 import time
 from collections import deque
 
-from agent.collectors.probes.icmp import IcmpMode, detect_mode
+from agent.collectors.probes.icmp import IcmpMode, IcmpSession, detect_mode
 from agent.collectors.probes.metrics import ProbeFamilies
 from agent.collectors.probes.plan import Plan, config_plans, gateway_plan, with_tcp_fallback
 from agent.collectors.probes.route import default_route
@@ -79,12 +79,27 @@ class ProbesCollector:
             plans = [with_tcp_fallback(p) for p in plans]
         return plans, found
 
+    @staticmethod
+    def _icmp_session(mode: IcmpMode, plans: list[Plan]) -> IcmpSession | None:
+        if mode is IcmpMode.UNAVAILABLE or not any(p.method == "icmp" for p in plans):
+            return None
+        try:
+            return IcmpSession(mode)
+        except OSError as exc:  # allowed at start, refused now: TCP for this run
+            log.warning("cannot open an ICMP socket (%s): probing over TCP this run", exc)
+            return None
+
     async def collect(self) -> Collection:
         plans, gateway_found = self.plans()
         mode = self.icmp_mode()
-        results: list[ProbeResult] = await asyncio.gather(
-            *(run_bounded(p, mode, self.config.spacing, self.config.dns_timeout) for p in plans)
-        )
+        icmp = self._icmp_session(mode, plans)
+        try:
+            results: list[ProbeResult] = await asyncio.gather(
+                *(run_bounded(p, icmp, self.config.spacing, self.config.dns_timeout) for p in plans)
+            )
+        finally:
+            if icmp is not None:
+                icmp.close()
         now = time.time()
         for result in results:
             if result.plan.kind == "gateway":

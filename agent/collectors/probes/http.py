@@ -84,9 +84,13 @@ async def open_timed(
         sock.close()
         raise
     connected = time.perf_counter() - started
-    reader, writer = await asyncio.open_connection(
-        sock=sock, ssl=context, server_hostname=target.host if context else None
-    )
+    try:
+        reader, writer = await asyncio.open_connection(
+            sock=sock, ssl=context, server_hostname=target.host if context else None
+        )
+    except BaseException:  # a failed or cancelled TLS handshake must not leak the socket
+        sock.close()
+        raise
     return reader, writer, started, connected
 
 

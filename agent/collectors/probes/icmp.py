@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import os
+import random
 import socket
 import struct
 import time
@@ -83,55 +83,59 @@ def _kernel_time(ancillary: list[tuple[int, int, bytes]]) -> float | None:
 
 
 class IcmpSession:
-    """Echo requests to one IPv4 address over one socket; replies matched by sequence number."""
+    """Echo requests to any IPv4 addresses over one socket, shared by every target of a run.
 
-    def __init__(self, mode: IcmpMode, address: str) -> None:
+    One socket, not one per target: a raw socket receives a copy of every ICMP packet of the
+    host, so a socket per target would cost targets x packets wake-ups and overflow receive
+    buffers (seen: 10 % false loss with 50 targets). Replies are matched on (source, sequence);
+    sequence numbers are unique across the run.
+    """
+
+    def __init__(self, mode: IcmpMode) -> None:
         if mode is IcmpMode.UNAVAILABLE:
             raise OSError("no ICMP socket is allowed")
         self._mode = mode
-        self._address = address
         self._loop = asyncio.get_running_loop()
         self._sock = _open(mode)
         self._sock.setblocking(False)
         self._sock.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
-        # a raw socket sees every ICMP packet of the host: our own identifier tells ours apart;
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        # a raw socket sees every ICMP packet of the host: our identifier tells ours apart;
         # a ping socket gets its identifier from the kernel, which also filters for us
-        self._ident = (os.getpid() ^ id(self)) & 0xFFFF
-        self._pending: dict[int, tuple[float, asyncio.Future[float]]] = {}
+        self._ident = random.getrandbits(16)
+        self._seq = random.getrandbits(16)
+        self._pending: dict[tuple[str, int], tuple[float, asyncio.Future[float]]] = {}
         self._loop.add_reader(self._sock.fileno(), self._on_readable)
 
-    async def ping(self, seq: int) -> float:
+    async def ping(self, address: str) -> float:
         """One echo; returns the round-trip time in seconds (cancel it to give up)."""
         future: asyncio.Future[float] = self._loop.create_future()
-        seq &= 0xFFFF
-        self._pending[seq] = (time.time(), future)
+        seq, self._seq = self._seq, (self._seq + 1) & 0xFFFF
+        key = (address, seq)
+        self._pending[key] = (time.time(), future)
         try:
-            self._sock.sendto(echo_request(self._ident, seq), (self._address, 0))
+            self._sock.sendto(echo_request(self._ident, seq), (address, 0))
             return await future
         finally:
-            self._pending.pop(seq, None)
+            self._pending.pop(key, None)
 
     def _on_readable(self) -> None:
         while True:
             try:
                 data, ancillary, _, source = self._sock.recvmsg(1024, 64)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
+            except OSError:  # BlockingIOError: drained
                 return
             received = _kernel_time(ancillary) or time.time()
-            self._match(data, source, received)
+            self._match(data, source[0], received)
 
-    def _match(self, data: bytes, source: tuple[str, int], received: float) -> None:
-        if source[0] != self._address:
-            return
+    def _match(self, data: bytes, source: str, received: float) -> None:
         reply = parse_echo_reply(data, has_ip_header=self._mode is IcmpMode.RAW)
         if reply is None:
             return
         ident, seq = reply
         if self._mode is IcmpMode.RAW and ident != self._ident:
             return
-        entry = self._pending.get(seq)
+        entry = self._pending.get((source, seq))
         if entry is not None and not entry[1].done():
             entry[1].set_result(max(0.0, received - entry[0]))
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from agent.collectors.probes.burst import run_burst
 from agent.collectors.probes.dns import Resolved, resolve
 from agent.collectors.probes.http import HttpReply, HttpTarget, http_request, tls_context
-from agent.collectors.probes.icmp import IcmpMode, IcmpSession
+from agent.collectors.probes.icmp import IcmpSession
 from agent.collectors.probes.plan import Plan
 from agent.collectors.probes.stats import BurstStats, summarize
 from agent.collectors.probes.tcp import tcp_connect_time
@@ -40,12 +40,11 @@ def lost(plan: Plan, duration: float, dns_ok: bool | None = None) -> ProbeResult
     return ProbeResult(plan, summarize([None] * plan.count), duration, dns_ok=dns_ok)
 
 
-async def _icmp_burst(plan: Plan, to: Resolved, mode: IcmpMode, spacing: float) -> BurstStats:
-    session = IcmpSession(mode, to.address)
-    try:
-        return summarize(await run_burst(session.ping, plan.count, spacing, plan.timeout))
-    finally:
-        session.close()
+async def _icmp_burst(plan: Plan, to: Resolved, icmp: IcmpSession, spacing: float) -> BurstStats:
+    async def attempt(_: int) -> float:
+        return await icmp.ping(to.address)
+
+    return summarize(await run_burst(attempt, plan.count, spacing, plan.timeout))
 
 
 async def _tcp_burst(plan: Plan, to: Resolved, spacing: float) -> BurstStats:
@@ -74,7 +73,9 @@ async def _http_burst(
     return stats, answered[-1].status, response
 
 
-async def run_plan(plan: Plan, mode: IcmpMode, spacing: float, dns_timeout: float) -> ProbeResult:
+async def run_plan(
+    plan: Plan, icmp: IcmpSession | None, spacing: float, dns_timeout: float
+) -> ProbeResult:
     started = time.perf_counter()
     host = HttpTarget.from_url(plan.url).host if plan.url else plan.host
     try:
@@ -86,8 +87,8 @@ async def run_plan(plan: Plan, mode: IcmpMode, spacing: float, dns_timeout: floa
     status = response = None
     if plan.method == "http":
         stats, status, response = await _http_burst(plan, to, spacing)
-    elif plan.method == "icmp" and to.family == socket.AF_INET:
-        stats = await _icmp_burst(plan, to, mode, spacing)
+    elif plan.method == "icmp" and to.family == socket.AF_INET and icmp is not None:
+        stats = await _icmp_burst(plan, to, icmp, spacing)
     else:
         stats = await _tcp_burst(plan, to, spacing)
     duration = time.perf_counter() - started
@@ -100,13 +101,13 @@ def budget(plan: Plan, spacing: float, dns_timeout: float) -> float:
 
 
 async def run_bounded(
-    plan: Plan, mode: IcmpMode, spacing: float, dns_timeout: float
+    plan: Plan, icmp: IcmpSession | None, spacing: float, dns_timeout: float
 ) -> ProbeResult:
     """run_plan within its budget; a hang or a bug costs this target alone."""
     started = time.perf_counter()
     try:
         return await asyncio.wait_for(
-            run_plan(plan, mode, spacing, dns_timeout), budget(plan, spacing, dns_timeout)
+            run_plan(plan, icmp, spacing, dns_timeout), budget(plan, spacing, dns_timeout)
         )
     except TimeoutError:
         log.warning("probe %s/%s ran over its time budget", plan.kind, plan.name)
