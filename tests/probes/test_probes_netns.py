@@ -43,6 +43,8 @@ probes:
     - {{name: loopback-name, address: "localhost:9", count: 5}}
   services:
     - {{name: web, address: "http://$web:8080/", count: 3}}
+    - {{name: web-tls, address: "https://$web:8443/", tls_verify: false}}
+    - {{name: web-untrusted, address: "https://$web:8443/"}}
 """
 SMALL = """\
 probes:
@@ -58,7 +60,7 @@ probes:
 
 
 @pytest.fixture(scope="module")
-def lan(make_lan: LanFactory) -> Iterator[NamespaceLan]:
+def lan(make_lan: LanFactory, tmp_path_factory: pytest.TempPathFactory) -> Iterator[NamespaceLan]:
     lan = make_lan(subnet=SUBNET)
     gw = lan.add_host("gw", ip="10.81.0.1")
     lan.add_host("slow")
@@ -69,18 +71,61 @@ def lan(make_lan: LanFactory) -> Iterator[NamespaceLan]:
         web.ns, [sys.executable, "-m", "http.server", "8080", "--bind", web.ip],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    lan.exec(web.ns, [sys.executable, "-c", WAIT_PORT.format(ip=web.ip)])
+    cert = self_signed(web.ip, tmp_path_factory.mktemp("tls"))
+    tls = lan.popen(web.ns, [sys.executable, "-c", HTTPS, web.ip, *cert],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    for port in (8080, 8443):
+        lan.exec(web.ns, [sys.executable, "-c", WAIT_PORT.format(ip=web.ip, port=port)])
     lan.netem("slow", delay=f"{int(DELAY * 1000)}ms", loss=f"{int(LOSS * 100)}%")
     lan.netem("dead", loss="100%")
     yield lan
     stop(server)
+    stop(tls)
+
+
+HTTPS = (
+    "import http.server, ssl, sys\n"
+    "server = http.server.HTTPServer((sys.argv[1], 8443), http.server.SimpleHTTPRequestHandler)\n"
+    "context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
+    "context.load_cert_chain(sys.argv[2], sys.argv[3])\n"
+    "server.socket = context.wrap_socket(server.socket, server_side=True)\n"
+    "server.serve_forever()\n"
+)
+
+
+def self_signed(ip: str, folder: Path) -> tuple[str, str]:
+    """A throwaway certificate for `ip` (cert file, key file)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ip)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(ip))]),
+                       critical=False)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))  # fmt: skip
+    return str(folder / "cert.pem"), str(folder / "key.pem")
 
 
 WAIT_PORT = (
     "import socket, time\n"
     "for _ in range(100):\n"
     "    try:\n"
-    "        socket.create_connection(('{ip}', 8080), 0.2).close(); break\n"
+    "        socket.create_connection(('{ip}', {port}), 0.2).close(); break\n"
     "    except OSError:\n"
     "        time.sleep(0.05)\n"
 )
@@ -178,6 +223,13 @@ def test_gateway_from_the_routing_table_http_service_and_dns(burst: tuple[Sample
     assert value(samples, "ictinfra_probe_up", **web) == 1
     assert value(samples, "ictinfra_probe_http_status_code", **web) == 200
     assert (value(samples, "ictinfra_probe_http_response_seconds", **web) or 0) > 0
+    tls = {"target": "web-tls", "kind": "service"}
+    assert value(samples, "ictinfra_probe_up", **tls) == 1
+    assert value(samples, "ictinfra_probe_http_status_code", **tls) == 200
+    # a certificate nobody vouches for: the service does not count as up
+    untrusted = {"target": "web-untrusted", "kind": "service"}
+    assert value(samples, "ictinfra_probe_up", **untrusted) == 0
+    assert value(samples, "ictinfra_probe_http_status_code", **untrusted) is None
     named = {"target": "loopback-name", "kind": "internet"}
     assert value(samples, "ictinfra_probe_dns_success", **named) == 1
     assert (value(samples, "ictinfra_probe_dns_seconds", **named) or -1) >= 0
