@@ -75,6 +75,20 @@ def snmpsim_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         stop(process)
 
 
+class CountingWalker(ClientWalker):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    async def walk(self, target: Any, subtrees: Any) -> Any:
+        self.calls.append("walk")
+        return await super().walk(target, subtrees)
+
+    async def get(self, target: Any, oids: Any) -> Any:
+        self.calls.append("get")
+        return await super().get(target, oids)
+
+
 def config_with(port: int, **bandwidth: Any) -> AgentConfig:
     return AgentConfig.model_validate({
         "snmp": {"targets": [
@@ -93,9 +107,12 @@ def flat(collection: Collection) -> dict[tuple[str, tuple[str, ...]], float]:
 
 def test_uplink_inferred_from_the_gateway_mac(snmpsim_port: int) -> None:
     config = config_with(snmpsim_port, uplink={"device": "core"})
-    collector = BandwidthCollector(config, ClientWalker())
+    walker = CountingWalker()
+    collector = BandwidthCollector(config, walker)
     asyncio.run(collector.collect())
+    assert walker.calls == ["walk", "walk"]  # IF-MIB columns, then the forwarding table
     samples = flat(asyncio.run(collector.collect()))
+    assert walker.calls[2:] == ["get"]  # the uplink known: one GET of its row
     key = ("core", "10107", "Gi1/0/7")
     assert samples[("ictinfra_uplink_info", (*key, "fdb"))] == 1
     assert samples[("ictinfra_uplink_speed_bytes_per_second", key)] == GIG

@@ -9,7 +9,13 @@ from collections.abc import Sequence
 
 from agent.collectors.bandwidth.ifmib import Row
 from agent.collectors.snmp.client import SnmpClient
-from agent.collectors.snmp.walk import WalkError, WalkPolicy, WalkStats, walk_columns
+from agent.collectors.snmp.walk import (
+    WalkError,
+    WalkPolicy,
+    WalkStats,
+    get_scalars,
+    walk_columns,
+)
 from agent.config.snmp import SnmpTarget
 from agent.errors import PeerError
 
@@ -45,3 +51,11 @@ class ClientWalker:
             for index, value in rows.items()
             if value is not None
         ]
+
+    async def get(self, target: SnmpTarget, oids: Sequence[str]) -> list[Row]:
+        session = await self._client().session(target)
+        try:
+            values = await get_scalars(session, oids, WalkStats())
+        except WalkError as exc:
+            raise PeerError(f"{target.name}: {exc.kind}: {exc}") from None
+        return [(oid, value) for oid, value in values.items() if value is not None]

@@ -11,7 +11,9 @@ from agent.collectors.bandwidth.ifmib import (
     DOT1D_BASE_PORT_IFINDEX,
     DOT1D_TP_FDB,
     DOT1Q_TP_FDB,
+    SYS_UPTIME,
     Interface,
+    Row,
     UplinkChoice,
     choose_uplink,
     parse_base_ports,
@@ -85,13 +87,29 @@ class UplinkMonitor:
         self._choice, self._chosen_at = choice, time.monotonic()
         return choice
 
+    def _known(self) -> int | None:
+        """The uplink's ifIndex while the choice holds (then one GET of its row suffices)."""
+        choice = self._choice
+        fresh = time.monotonic() - self._chosen_at <= self.refresh or self.port is not None
+        return choice.if_index if choice is not None and fresh else None
+
+    async def _rows(self) -> list[Row]:
+        index = self._known()
+        if index is None:
+            return await self.walker.walk(self.target, UPTIME + IF_COLUMNS)
+        # one small GET: cheap on old switches, and the counters' timestamp is sharp
+        return await self.walker.get(
+            self.target, [SYS_UPTIME, *(f"{c}.{index}" for c in IF_COLUMNS)]
+        )
+
     async def sample(self) -> UplinkSample:
-        rows = await self.walker.walk(self.target, UPTIME + IF_COLUMNS)
+        rows = await self._rows()
         now = time.monotonic()
         interfaces, uptime = parse_interfaces(rows), sys_uptime_seconds(rows)
         choice = await self._choose(interfaces)
         interface = interfaces.get(choice.if_index) if choice.if_index is not None else None
         if interface is None:
+            self._choice = None  # renumbered or gone: walk and choose again next time
             return UplinkSample(self.target.name, choice, None, None, None)
         rates: dict[str, float | None] = {}
         for direction in ("rx", "tx"):

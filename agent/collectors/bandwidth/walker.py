@@ -20,3 +20,7 @@ class Walker(Protocol):
     async def walk(self, target: SnmpTarget, subtrees: Sequence[str]) -> list[Row]:
         """Every row under each subtree; raises PeerError when the target does not answer."""
         ...
+
+    async def get(self, target: SnmpTarget, oids: Sequence[str]) -> list[Row]:
+        """The instances that exist of `oids`; raises PeerError when the target does not answer."""
+        ...
