@@ -17,7 +17,7 @@ from agent.config import AgentConfig
 from agent.model import Collection
 from tests.peers.common import agent_command, subprocess_env
 from tests.peers.netns import Host, LanFactory, NamespaceLan
-from tests.probes.metrics import parse, value
+from tests.probes.metrics import parse, promtool_accepts, value
 
 pytestmark = [pytest.mark.netns, pytest.mark.peer]
 
@@ -128,6 +128,7 @@ def test_once_in_the_namespace_reports_rates_and_utilization(
     )  # fmt: skip
     background.wait(30)
     assert result.returncode == 0, result.stderr
+    promtool_accepts(result.stdout)
     samples = parse(result.stdout)
     transmit = value(samples, "ictinfra_interface_transmit_bytes_per_second", interface="eth0")
     assert transmit is not None and transmit > RATE * 0.3

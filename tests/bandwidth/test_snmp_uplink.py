@@ -31,7 +31,7 @@ from tests.peers.common import (
     subprocess_env,
     wait_until,
 )
-from tests.probes.metrics import parse, value
+from tests.probes.metrics import parse, promtool_accepts, value
 
 pytestmark = pytest.mark.peer
 
@@ -166,6 +166,7 @@ bandwidth:
     result = subprocess.run(agent_command("once", "--config", str(config)), capture_output=True,
                             text=True, env=subprocess_env(), timeout=60, check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr
+    promtool_accepts(result.stdout)
     samples = parse(result.stdout)
     assert value(samples, "ictinfra_collector_success", collector="bandwidth") == 1
     assert value(samples, "ictinfra_collector_success", collector="lan_facts") == 1

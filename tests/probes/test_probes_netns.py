@@ -15,7 +15,7 @@ import pytest
 
 from tests.peers.common import agent_command, stop, subprocess_env
 from tests.peers.netns import LanFactory, NamespaceLan
-from tests.probes.metrics import Samples, parse, value
+from tests.probes.metrics import Samples, parse, promtool_accepts, value
 
 pytestmark = [pytest.mark.netns, pytest.mark.peer]
 
@@ -140,6 +140,7 @@ def run_once(
         command, capture_output=True, text=True, env=subprocess_env(), timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
+    promtool_accepts(result.stdout)
     return parse(result.stdout), result.stderr
 
 
