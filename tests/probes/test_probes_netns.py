@@ -237,8 +237,10 @@ def test_gateway_from_the_routing_table_http_service_and_dns(burst: tuple[Sample
     assert value(samples, "ictinfra_probe_up", **named) == 1  # a refused connection answers
 
 
-# root without any capability: no raw socket; gid 0 may or may not be in ping_group_range
-NO_CAPS = ["setpriv", "--inh-caps=-all", "--bounding-set=-all"]
+# A real unprivileged user (nobody): no CAP_NET_RAW. dac_read_search only lets it read the
+# Python under /root and the test's config, as the LAN tests do.
+NO_CAPS = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+           "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]  # fmt: skip
 
 
 def _ping_group_range(lan: NamespaceLan, value: str) -> None:
