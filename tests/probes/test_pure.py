@@ -70,6 +70,8 @@ def test_http_helpers() -> None:
         parse_status_line(b"SSH-2.0-OpenSSH\r\n")
     target = HttpTarget.from_url("https://dms.example.gov.vn/health?x=1")
     assert (target.port, target.path) == (443, "/health?x=1")
+    assert target.host_header == "dms.example.gov.vn"
+    assert HttpTarget.from_url("http://[fd00::1]:8080/").host_header == "[fd00::1]:8080"
 
 
 def test_methods_follow_the_address() -> None:

@@ -30,6 +30,13 @@ class HttpTarget:
     port: int
     path: str
 
+    @property
+    def host_header(self) -> str:
+        """RFC 9110: the port only when it is not the scheme's default; IPv6 in brackets."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        default = 443 if self.scheme == "https" else 80
+        return host if self.port == default else f"{host}:{self.port}"
+
     @classmethod
     def from_url(cls, url: str) -> HttpTarget:
         parts = urlsplit(url)
@@ -59,7 +66,7 @@ def tls_context(verify: bool, ca_file: str | None = None) -> ssl.SSLContext:
 def request_bytes(target: HttpTarget, method: str = "GET", token: str | None = None) -> bytes:
     lines = [
         f"{method} {target.path} HTTP/1.1",
-        f"Host: {target.host}",
+        f"Host: {target.host_header}",
         "User-Agent: ictinfra-agent",
         "Accept: */*",
         "Connection: close",
