@@ -115,3 +115,17 @@ def test_gateway_availability_over_a_sliding_window() -> None:
     assert seen.ratio() == 1.0
     seen.add(130.0, False)
     assert seen.ratio() == pytest.approx(3 / 4)
+
+
+def test_no_default_route_counts_as_gateway_unreachable(tmp_path: Path) -> None:
+    import asyncio
+
+    from agent.collectors.probes.collector import ProbesCollector
+
+    (tmp_path / "net").mkdir()
+    (tmp_path / "net" / "route").write_text((DATA / "route-no-default").read_text())
+    config = ProbesConfig.model_validate({"enabled": True, "proc_root": str(tmp_path)})
+    collection = asyncio.run(ProbesCollector(config).collect())  # no targets: nothing is sent
+    values = {f.name: f.samples for f in collection.families}
+    assert values["ictinfra_probe_gateway_found"] == [((), 0)]
+    assert values["ictinfra_lan_gateway_reachable_ratio"] == [((), 0.0)]

@@ -101,6 +101,8 @@ class ProbesCollector:
             if icmp is not None:
                 icmp.close()
         now = time.time()
+        if gateway_found is False:  # no default route: the gateway is not reachable either
+            self._availability.add(now, False)
         for result in results:
             if result.plan.kind == "gateway":
                 self._availability.add(now, result.up)
