@@ -22,4 +22,22 @@ def build_registry(config: AgentConfig) -> CollectorRegistry:
         from agent.collectors.lan.collector import LanCollector
 
         registry.register(LanCollector(config.lan))
+    if config.probes.enabled:
+        from agent.collectors.probes.collector import ProbesCollector
+
+        registry.register(ProbesCollector(config.probes))
+    bandwidth = config.bandwidth
+    walker = None
+    if (bandwidth.enabled and bandwidth.uplink) or bandwidth.lan_facts.enabled:
+        from agent.collectors.bandwidth.snmp_walker import ClientWalker
+
+        walker = ClientWalker(config.snmp.max_repetitions)
+    if bandwidth.enabled:
+        from agent.collectors.bandwidth.collector import BandwidthCollector
+
+        registry.register(BandwidthCollector(config, walker))
+    if bandwidth.lan_facts.enabled and walker is not None:
+        from agent.collectors.bandwidth.lanfacts import LanFactsCollector
+
+        registry.register(LanFactsCollector(config, walker))
     return registry

@@ -1,0 +1,1 @@
+"""Bandwidth: interface rates and utilisation, the uplink port, the throughput test."""

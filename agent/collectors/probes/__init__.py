@@ -1,0 +1,1 @@
+"""Link probes: gateway, WAN, Internet and services (see docs/probes.md)."""
