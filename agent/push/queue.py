@@ -1,0 +1,239 @@
+"""The durable on-disk push queue: SQLite in WAL mode, one row per collection cycle.
+
+Why SQLite (stdlib `sqlite3`): its WAL is checksummed frame by frame, so after kill -9 or a power
+cut the database opens at the last committed transaction, never half-written. We run it with
+`synchronous=FULL`: every commit fsyncs the WAL, so a batch that `put()` returned for is on disk
+and a `delete()` after a successful send is too. NORMAL would be just as free of corruption but
+may forget the last commits after a power cut: lost samples (a put rolled back) or duplicate sends
+(a delete rolled back). The agent commits about four times a minute, so the fsyncs cost nothing.
+
+A row holds one cycle's samples as a remote_write `WriteRequest` protobuf, zstd-compressed: the
+sender merges rows into one request by concatenating the protobufs (a repeated field concatenates)
+and snappy-compressing once, so a catch-up never decodes a sample in Python. The inventory has its
+own one-row table: only the latest snapshot matters.
+
+The bound is on payload bytes (what the rows hold); the file itself is a little larger (pages,
+WAL up to its checkpoint size) and does not shrink: SQLite reuses freed pages.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import cramjam
+
+FILE_NAME = "push.sqlite3"
+SCHEMA_VERSION = 1
+ZSTD_LEVEL = 3
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS batches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    oldest_ms INTEGER NOT NULL,
+    newest_ms INTEGER NOT NULL,
+    samples INTEGER NOT NULL,
+    raw_bytes INTEGER NOT NULL,
+    payload BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS inventory (
+    slot INTEGER PRIMARY KEY CHECK (slot = 1),
+    generation INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    body BLOB NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One queued cycle: its samples' time range and count, and the compressed protobuf."""
+
+    id: int
+    oldest_ms: int
+    newest_ms: int
+    samples: int
+    raw_bytes: int
+    compressed: bytes
+
+    def protobuf(self) -> bytes:
+        return bytes(cramjam.zstd.decompress(self.compressed))
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStats:
+    batches: int
+    bytes: int
+    samples: int
+    oldest_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class InventorySnapshot:
+    generation: int
+    created_ms: int
+    body: bytes
+
+
+class PushQueue:
+    """Thread-safe: the service's event loop puts, the sender's thread reads and deletes."""
+
+    def __init__(self, directory: str | Path, max_bytes: int) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.path = self.directory / FILE_NAME
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        with self._transaction():
+            self._create_schema()
+        self._stats = self._load_stats()
+
+    def _create_schema(self) -> None:
+        for statement in filter(str.strip, _SCHEMA.split(";")):
+            self._db.execute(statement)
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        elif version != SCHEMA_VERSION:
+            raise RuntimeError(f"{self.path}: queue schema {version}, expected {SCHEMA_VERSION}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _load_stats(self) -> QueueStats:
+        row = self._db.execute(
+            "SELECT count(*), coalesce(sum(length(payload)), 0), coalesce(sum(samples), 0),"
+            " min(oldest_ms) FROM batches"
+        ).fetchone()
+        return QueueStats(row[0], row[1], row[2], row[3])
+
+    def stats(self) -> QueueStats:
+        return self._stats
+
+    def put(self, protobuf: bytes, samples: int, oldest_ms: int, newest_ms: int) -> int:
+        """Queue one cycle; returns how many queued samples were dropped to stay in bounds."""
+        compressed = bytes(cramjam.zstd.compress(protobuf, level=ZSTD_LEVEL))
+        with self._lock:
+            if len(compressed) > self.max_bytes:
+                return samples  # larger than the whole queue: nothing else is worth dropping
+            with self._transaction() as db:
+                dropped = self._evict(len(compressed))
+                db.execute(
+                    "INSERT INTO batches (oldest_ms, newest_ms, samples, raw_bytes, payload)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (oldest_ms, newest_ms, samples, len(protobuf), compressed),
+                )
+            self._stats = self._load_stats()
+            return dropped
+
+    def _evict(self, incoming: int) -> int:
+        """Delete the oldest rows until `incoming` more bytes fit; inside put's transaction."""
+        excess = self._stats.bytes + incoming - self.max_bytes
+        if excess <= 0:
+            return 0
+        freed = dropped = 0
+        last_id = None
+        rows = self._db.execute("SELECT id, length(payload), samples FROM batches ORDER BY id")
+        for row_id, size, samples in rows:
+            freed += size
+            dropped += samples
+            last_id = row_id
+            if freed >= excess:
+                break
+        if last_id is not None:
+            self._db.execute("DELETE FROM batches WHERE id <= ?", (last_id,))
+        return dropped
+
+    def oldest(self, max_raw_bytes: int, exclude: frozenset[int] = frozenset()) -> list[Batch]:
+        """The oldest batches, in order, up to `max_raw_bytes` of protobuf (at least one)."""
+        return self._select("SELECT * FROM batches ORDER BY id", (), max_raw_bytes, exclude)
+
+    def since(self, newest_ms: int, max_raw_bytes: int) -> list[Batch]:
+        """Batches whose newest sample is at or after `newest_ms` (the fresh lane), in order."""
+        query = "SELECT * FROM batches WHERE newest_ms >= ? ORDER BY id"
+        return self._select(query, (newest_ms,), max_raw_bytes, frozenset())
+
+    def _select(
+        self, query: str, args: tuple[int, ...], max_raw_bytes: int, exclude: frozenset[int]
+    ) -> list[Batch]:
+        batches: list[Batch] = []
+        total = 0
+        with self._lock:
+            for row in self._db.execute(query, args):
+                batch = Batch(*row)
+                if batch.id in exclude:
+                    continue
+                if batches and total + batch.raw_bytes > max_raw_bytes:
+                    break
+                batches.append(batch)
+                total += batch.raw_bytes
+        return batches
+
+    def older_than(self, newest_ms: int) -> list[Batch]:
+        """Batches whose newest sample is before `newest_ms`: too old to be worth sending."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, oldest_ms, newest_ms, samples, raw_bytes, x'' FROM batches"
+                " WHERE newest_ms < ? ORDER BY id",
+                (newest_ms,),
+            ).fetchall()
+        return [Batch(*row) for row in rows]
+
+    def delete(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        with self._lock:
+            with self._transaction() as db:
+                db.executemany("DELETE FROM batches WHERE id = ?", [(i,) for i in ids])
+            self._stats = self._load_stats()
+
+    def put_inventory(self, body: bytes, created_ms: int | None = None) -> int:
+        """Replace the inventory slot (latest wins); returns the snapshot's generation."""
+        created = created_ms if created_ms is not None else int(time.time() * 1000)
+        with self._lock, self._transaction() as db:
+            row = db.execute("SELECT max(generation) FROM inventory").fetchone()
+            generation = (row[0] or 0) + 1
+            db.execute(
+                "INSERT OR REPLACE INTO inventory (slot, generation, created_ms, body)"
+                " VALUES (1, ?, ?, ?)",
+                (generation, created, body),
+            )
+        return generation
+
+    def inventory(self) -> InventorySnapshot | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT generation, created_ms, body FROM inventory WHERE slot = 1"
+            ).fetchone()
+        return InventorySnapshot(row[0], row[1], bytes(row[2])) if row else None
+
+    def delete_inventory(self, generation: int) -> None:
+        """Forget the snapshot once sent, unless a newer one replaced it meanwhile."""
+        with self._lock, self._transaction() as db:
+            db.execute("DELETE FROM inventory WHERE generation = ?", (generation,))
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's own check: an empty list means the file is consistent."""
+        with self._lock:
+            rows = self._db.execute("PRAGMA integrity_check").fetchall()
+        return [] if rows == [("ok",)] else [r[0] for r in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
