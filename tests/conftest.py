@@ -1,3 +1,5 @@
 """Session-wide fixtures. Peer fixtures live in tests/peers/ and are listed here once."""
 
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = [
+    "tests.peers.prometheus",
+]
