@@ -1,4 +1,4 @@
-"""The push path's self-metrics, rendered as MetricFamily for /metrics (and pushed like the rest)."""
+"""The push path's self-metrics as MetricFamily, for /metrics (and pushed like the rest)."""
 
 from __future__ import annotations
 

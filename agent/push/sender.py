@@ -68,9 +68,15 @@ def classify(response: Response) -> tuple[Verdict, str]:
 def describe(batch: Batch, limit: int = 5) -> str:
     """Which series a dropped batch held (metric names), for the log line."""
     try:
-        from agent.wire.remote_write import series_names
+        from agent.wire.remote_write import parse_write_request
 
-        names = series_names(batch.protobuf())
+        request = parse_write_request(batch.protobuf())
+        names = [
+            label.value
+            for series in request.timeseries
+            for label in series.labels
+            if label.name == "__name__"
+        ]
     except Exception:  # a description must never stop the sender
         return "series unknown"
     shown = ", ".join(names[:limit])
