@@ -37,17 +37,16 @@ def default_labels() -> dict[str, str]:
 def encode_cycle(
     families: list[MetricFamily], timestamp_ms: int, extra_labels: Mapping[str, str]
 ) -> tuple[bytes, int]:
-    """One collection -> (uncompressed WriteRequest protobuf, number of samples)."""
+    """One collection -> (uncompressed WriteRequest protobuf, number of samples).
+
+    A family's own label wins over an added one of the same name (no duplicate labels)."""
     from agent.wire.remote_write import build_write_request, families_to_series
 
-    series = families_to_series(families, timestamp_ms, _labels_not_in(families, extra_labels))
+    series = []
+    for family in families:
+        extra = {k: v for k, v in extra_labels.items() if k not in family.label_names}
+        series.extend(families_to_series([family], timestamp_ms, extra))
     return build_write_request(series).SerializeToString(), len(series)
-
-
-def _labels_not_in(families: list[MetricFamily], extra_labels: Mapping[str, str]) -> dict[str, str]:
-    """A family's own label wins over an added one of the same name (no duplicate labels)."""
-    own = {name for family in families for name in family.label_names}
-    return {k: v for k, v in extra_labels.items() if k not in own}
 
 
 class PushService:
