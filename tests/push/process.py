@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import subprocess
 import threading
@@ -45,10 +46,8 @@ class LineProcess:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AssertionError(f"no {wanted!r} after {timeout}s; last: {self.lines[-3:]}")
-            try:
+            with contextlib.suppress(queue.Empty):
                 self._new.get(timeout=min(remaining, 0.5))
-            except queue.Empty:
-                pass
 
     def kill(self) -> None:
         self.process.kill()

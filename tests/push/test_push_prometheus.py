@@ -83,8 +83,9 @@ def test_an_hour_of_outage_arrives_complete_with_original_timestamps(tmp_path: P
 
 
 def test_kill_9_mid_push_loses_nothing(tmp_path: Path, prometheus: PrometheusServer) -> None:
-    """Four hours of queued collection are drained by a process killed with SIGKILL three times at random
-    points of the drain (picked by how much Prometheus has received), restarted each time."""
+    """Four hours of queued collection are drained by a process killed with SIGKILL three
+    times at random points of the drain (picked by how much Prometheus has received so far),
+    restarted each time."""
     rng = random.Random()
     run, series, cycles = uuid.uuid4().hex[:12], 50, 1000
     total = series * cycles
