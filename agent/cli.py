@@ -51,6 +51,7 @@ def cmd_once(path: str, fmt: str) -> int:
     from agent.cycle import build_inventory, families_of, run_all
     from agent.exposition import render
     from agent.logs import setup_logging
+    from agent.selfmetrics import build_info
 
     config = load_config(path)
     setup_logging(config.log.level, config.log.format)
@@ -60,7 +61,7 @@ def cmd_once(path: str, fmt: str) -> int:
         json.dump(inventory.model_dump(mode="json"), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(render(families_of(outcomes)))
+        sys.stdout.write(render([*families_of(outcomes), build_info()]))
     return 0
 
 

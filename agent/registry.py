@@ -7,6 +7,7 @@ The registry wraps every collect() so a failure or a hang becomes
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import time
 from collections.abc import Iterator
@@ -26,6 +27,32 @@ class Collector(Protocol):
     interval: float
 
     async def collect(self) -> Collection: ...
+
+
+@runtime_checkable
+class Closable(Protocol):
+    """Optional for a collector (or a sink): resources to release at shutdown or reload.
+
+    Kept out of `Collector` so a collector without transports or sockets need not define it;
+    the service calls it when `isinstance(obj, Closable)`.
+    """
+
+    async def close(self) -> None: ...
+
+
+async def close_quietly(obj: object, timeout: float) -> None:
+    """Call `obj.close()` if it has one, bounded by `timeout`; log, never raise."""
+    if not isinstance(obj, Closable):
+        return
+    name = getattr(obj, "name", type(obj).__name__)
+    try:
+        result = obj.close()
+        if inspect.isawaitable(result):  # tolerate a plain `def close()` as well
+            await asyncio.wait_for(result, timeout)
+    except TimeoutError:
+        log.warning("closing %s took longer than %.1fs; abandoned", name, timeout)
+    except Exception:
+        log.exception("closing %s failed", name)
 
 
 @dataclass(slots=True)

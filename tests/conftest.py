@@ -1,5 +1,6 @@
 """Session-wide fixtures. Peer fixtures live in tests/peers/ and are listed here once."""
 
 pytest_plugins: list[str] = [
+    "tests.peers.node_exporter",
     "tests.peers.prometheus",
 ]

@@ -10,4 +10,8 @@ def build_registry(config: AgentConfig) -> CollectorRegistry:
     registry = CollectorRegistry()
     # Each collector family adds itself here, importing lazily so an agent pays only for what
     # it runs (scapy and pysnmp's v3 engine are heavy).
+    if config.host.enabled:
+        from agent.collectors.host.collector import HostCollector
+
+        registry.register(HostCollector(config.host))
     return registry

@@ -1,11 +1,15 @@
 """`listen:` and `web:`: where /metrics is served, with optional TLS and basic auth."""
 
+import re
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from agent.config.base import StrictModel
 from agent.config.types import Secret, parse_host_port
+
+# What bcrypt.hashpw writes (and htpasswd -B): $2a$, $2b$ or $2y$, a 2-digit cost, 53 characters.
+_BCRYPT_HASH = re.compile(r"^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$")
 
 
 def check_listen(value: object) -> object:
@@ -16,11 +20,24 @@ def check_listen(value: object) -> object:
 ListenAddress = Annotated[str, BeforeValidator(check_listen)]
 
 
+def _check_bcrypt(hashed: Secret) -> Secret:
+    if not _BCRYPT_HASH.match(hashed.reveal()):
+        raise ValueError(
+            "must be a bcrypt hash ($2b$12$...), not the password itself"
+            " (make one with: htpasswd -nBC 12 USER)"
+        )
+    return hashed
+
+
+BcryptHash = Annotated[Secret, AfterValidator(_check_bcrypt)]
+UserName = Annotated[str, Field(min_length=1, pattern=r"^[^:]+$")]
+
+
 class WebConfig(StrictModel):
     tls_cert_file: str | None = None
     tls_key_file: str | None = None
     # user -> bcrypt hash, as in exporter-toolkit's web config
-    basic_auth_users: dict[str, Secret] = Field(default_factory=dict)
+    basic_auth_users: dict[UserName, BcryptHash] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _tls_pair(self) -> "WebConfig":

@@ -21,8 +21,10 @@ class OsInfo(WireModel):
     system: str  # Linux | Windows | ...
     name: str | None = None  # "Debian GNU/Linux 12 (bookworm)"
     release: str | None = None  # kernel release
-    version: str | None = None
+    version: str | None = None  # the OS's own version: os-release VERSION_ID ("12"), Windows build
     machine: str | None = None  # x86_64
+    id: str | None = None  # os-release ID: debian, ubuntu, centos, windows
+    kernel_version: str | None = None  # uname's version string (build date of the kernel)
 
 
 class CpuInfo(WireModel):
@@ -40,11 +42,18 @@ class DmiInfo(WireModel):
     product_name: str | None = None
     product_version: str | None = None
     product_serial: str | None = None
+    product_uuid: str | None = None
+    product_family: str | None = None
+    product_sku: str | None = None
     board_vendor: str | None = None
     board_name: str | None = None
-    chassis_type: str | None = None
+    board_serial: str | None = None
+    chassis_type: str | None = None  # SMBIOS enclosure type by name: Desktop, Laptop, ...
+    chassis_vendor: str | None = None
+    chassis_serial: str | None = None
     bios_vendor: str | None = None
     bios_version: str | None = None
+    bios_release: str | None = None
     bios_date: str | None = None  # ISO 8601 date, or None when absent/unparseable
 
 
@@ -53,7 +62,8 @@ class DiskInfo(WireModel):
     model: str | None = None
     serial: str | None = None
     size_bytes: int | None = None
-    rotational: bool | None = None
+    rotational: bool | None = None  # True: a spinning disk (HDD)
+    vendor: str | None = None
 
 
 class FilesystemInfo(WireModel):
@@ -61,6 +71,7 @@ class FilesystemInfo(WireModel):
     device: str
     fstype: str
     size_bytes: int | None = None
+    avail_bytes: int | None = None
 
 
 class NicInfo(WireModel):
