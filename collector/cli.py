@@ -1,28 +1,137 @@
-"""`ictinfra-collector`: serve, sites import, sites token, rank, obsolete."""
+"""`ictinfra-collector`: serve, sites import|export|token|revoke|tokens|map."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
-CONFIG_ENV = "ICTINFRA_COLLECTOR_CONFIG"
+from agent.errors import ConfigError
+from collector.config import CONFIG_ENV, load_config
+from collector.sites_csv import CsvError
+
+EXIT_USAGE = 2
+
+
+def _config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", default=argparse.SUPPRESS, help=f"config file (default: ${CONFIG_ENV})"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ictinfra-collector", description=__doc__)
-    parser.add_argument("--config", default=os.environ.get(CONFIG_ENV))
+    parser.add_argument("--config", default=None, help=f"config file (default: ${CONFIG_ENV})")
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="serve the ingest and query API")
-    serve.add_argument("--config", default=argparse.SUPPRESS)
+    _config_option(sub.add_parser("serve", help="serve the ingest and query API"))
+    sites = sub.add_parser("sites", help="the site registry").add_subparsers(
+        dest="sites_command", required=True
+    )
+    imp = sites.add_parser("import", help="import units from CSV (all rows or none)")
+    _config_option(imp)
+    imp.add_argument("file", help="CSV: code,name,level,parent_code,staff,offices")
+    exp = sites.add_parser("export", help="print every unit as CSV")
+    _config_option(exp)
+    exp.add_argument("--out", help="write to this file instead of stdout")
+    mapping = sites.add_parser(
+        "map", help="import old->new unit successors (CSV old_code,new_code)"
+    )
+    _config_option(mapping)
+    mapping.add_argument("file")
+    token = sites.add_parser("token", help="issue a token for a site (printed on the last line)")
+    _config_option(token)
+    token.add_argument("code")
+    token.add_argument(
+        "--rotate", action="store_true", help="revoke the site's other tokens (rotation)"
+    )
+    revoke = sites.add_parser("revoke", help="revoke a site's tokens (all, or --id)")
+    _config_option(revoke)
+    revoke.add_argument("code")
+    revoke.add_argument("--id", type=int, help="revoke only this token id (see `sites tokens`)")
+    tokens = sites.add_parser("tokens", help="list a site's tokens (ids, never the tokens)")
+    _config_option(tokens)
+    tokens.add_argument("code")
     return parser
+
+
+def _when(seconds: float | None) -> str:
+    return "-" if seconds is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def _sites(args: argparse.Namespace) -> int:
+    from collector.sites_csv import format_sites_csv, parse_mapping_csv, parse_sites_csv
+    from collector.store import open_store
+    from collector.store.registry import UnknownSiteError
+
+    store = open_store(load_config(args.config).database_url)
+    registry = store.registry
+    try:
+        match args.sites_command:
+            case "import":
+                rows = parse_sites_csv(_read(args.file), args.file)
+                inserted, updated = registry.import_units(rows, args.file)
+                print(f"{args.file}: {inserted} units added, {updated} updated")
+            case "export":
+                text = format_sites_csv(registry.export_units())
+                if args.out:
+                    Path(args.out).write_text(text, encoding="utf-8")
+                else:
+                    sys.stdout.write(text)
+            case "map":
+                added = registry.import_successors(
+                    parse_mapping_csv(_read(args.file), args.file), args.file
+                )
+                print(f"{args.file}: {added} successor links added")
+            case "token":
+                token = registry.issue_token(args.code, revoke_others=args.rotate)
+                note = " (its other tokens are revoked)" if args.rotate else ""
+                print(f"new token for site {args.code}{note}; it is shown only this once:")
+                print(token)
+            case "revoke":
+                count = registry.revoke(args.code, args.id)
+                print(f"{count} token(s) of site {args.code} revoked")
+            case "tokens":
+                print("id\tcreated\trevoked\tlast_used")
+                for info in registry.list_tokens(args.code):
+                    print(
+                        f"{info.id}\t{_when(info.created_at)}\t{_when(info.revoked_at)}\t"
+                        f"{_when(info.last_used_at)}"
+                    )
+    except UnknownSiteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    return 0
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CsvError(path, [f"not UTF-8 (byte {exc.start}): save the file as UTF-8"]) from None
+    except OSError as exc:
+        raise CsvError(path, [f"cannot read: {exc.strerror}"]) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if not args.config:
-        print(f"no config: pass --config FILE or set ${CONFIG_ENV}", file=sys.stderr)
-        return 2
-    print("ictinfra-collector: not built yet", file=sys.stderr)
-    return 1
+    try:
+        if args.command == "serve":
+            from collector.serve import serve
+
+            serve(load_config(args.config))
+            return 0
+        return _sites(args)
+    except ConfigError as exc:
+        print(f"{exc.source}: invalid config", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except CsvError as exc:
+        print(f"{exc.source}: nothing imported", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_USAGE

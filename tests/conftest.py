@@ -3,4 +3,6 @@
 pytest_plugins: list[str] = [
     "tests.peers.node_exporter",
     "tests.peers.prometheus",
+    "tests.peers.victoriametrics",
+    "tests.peers.postgres",
 ]

@@ -1,0 +1,175 @@
+"""The collector's HTTP API (Starlette): ingest, inventory, health and self-metrics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import ValidationError
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from agent.wire.inventory import Inventory
+from collector.config import CollectorConfig
+from collector.forward import Forwarder, verdict
+from collector.ingest import Rejection, accept
+from collector.metrics import Metrics
+from collector.store import SiteIdentity, Store
+
+log = logging.getLogger("collector.app")
+
+
+class Collector:
+    """What the handlers share: config, store, forwarder, metrics."""
+
+    def __init__(self, config: CollectorConfig, store: Store, metrics: Metrics) -> None:
+        self.config = config
+        self.store = store
+        self.metrics = metrics
+        self.forwarder: Forwarder | None = None
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _refuse(self, endpoint: str, rejection: Rejection, site: str | None = None) -> Response:
+        self.metrics.rejections.labels(endpoint, rejection.reason).inc()
+        self.metrics.requests.labels(endpoint, str(rejection.status)).inc()
+        fields = {"site": site, "reason": rejection.reason, "status": rejection.status}
+        log.info("refused %s: %s", endpoint, rejection.message, extra={"fields": fields})
+        headers = {"WWW-Authenticate": "Bearer"} if rejection.status == 401 else None
+        return PlainTextResponse(rejection.message + "\n", rejection.status, headers=headers)
+
+    async def _identify(self, request: Request) -> SiteIdentity:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Rejection("unauthorized", "missing bearer token (Authorization: Bearer ...)", 401)
+        identity = await run_in_threadpool(self.store.registry.authenticate, token.strip())
+        if identity is None:
+            raise Rejection("unauthorized", "unknown or revoked token", 401)
+        return identity
+
+    async def _body(self, request: Request, limit: int) -> bytes:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise Rejection(
+                "body_too_large", f"body of {declared} bytes, over the limit of {limit}", 413
+            )
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise Rejection("body_too_large", f"body over the limit of {limit} bytes", 413)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    # --- endpoints -----------------------------------------------------------------------
+
+    async def write(self, request: Request) -> Response:
+        site = None
+        try:
+            identity = await self._identify(request)
+            site = identity.code
+            body = await self._body(request, self.config.limits.max_body_bytes)
+            now_ms = int(time.time() * 1000)
+            accepted = await run_in_threadpool(accept, body, identity, self.config.limits, now_ms)
+            if accepted.series:
+                assert self.forwarder is not None
+                outcome = verdict(await self.forwarder.send(accepted.body))
+                if outcome.status >= 300:
+                    reason = "receiver_rejected" if outcome.status < 500 else "receiver_unavailable"
+                    raise Rejection(reason, outcome.message, outcome.status)
+        except Rejection as rejection:
+            return self._refuse("write", rejection, site)
+        self.metrics.samples.labels(site).inc(accepted.samples)
+        self.metrics.series.labels(site).inc(accepted.series)
+        self.metrics.last_seen.labels(site).set(time.time())
+        self.metrics.requests.labels("write", "204").inc()
+        return Response(status_code=204)
+
+    async def inventory(self, request: Request) -> Response:
+        site = None
+        try:
+            identity = await self._identify(request)
+            site = identity.code
+            body = await self._body(request, self.config.limits.max_inventory_bytes)
+            snapshot = _parse_inventory(body)
+        except Rejection as rejection:
+            return self._refuse("inventory", rejection, site)
+        summary = await run_in_threadpool(self.store.inventory.record, site, snapshot)
+        for event, count in (
+            ("appeared", summary.appeared),
+            ("changed", summary.changed),
+            ("vanished", summary.vanished),
+        ):
+            self.metrics.inventory_events.labels(event).inc(count)
+        self.metrics.last_seen.labels(site).set(time.time())
+        self.metrics.requests.labels("inventory", "200").inc()
+        return JSONResponse(
+            {
+                "snapshot_id": summary.snapshot_id,
+                "appeared": summary.appeared,
+                "changed": summary.changed,
+                "vanished": summary.vanished,
+                "history_applied": summary.history_applied,
+            }
+        )
+
+    async def metrics_endpoint(self, _request: Request) -> Response:
+        return Response(generate_latest(self.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    async def healthz(self, _request: Request) -> Response:
+        return PlainTextResponse("ok\n")
+
+    async def readyz(self, _request: Request) -> Response:
+        try:
+            await run_in_threadpool(self.store.ping)
+        except Exception as exc:  # any driver error means: not ready
+            log.warning("database not reachable: %s", type(exc).__name__)
+            return PlainTextResponse("database not reachable\n", 503)
+        return PlainTextResponse("ok\n")
+
+
+def _parse_inventory(body: bytes) -> Inventory:
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Rejection("malformed", f"body is not JSON: {exc}") from None
+    try:
+        return Inventory.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(p) for p in error['loc']) or '(top level)'}: {error['msg']}"
+            for error in exc.errors(include_input=False, include_url=False)[:20]
+        ]
+        raise Rejection("invalid_inventory", "invalid inventory: " + "; ".join(problems)) from None
+
+
+def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = None) -> Starlette:
+    collector = Collector(config, store, metrics or Metrics())
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        collector.forwarder = Forwarder(config.forward, collector.metrics)
+        try:
+            yield
+        finally:
+            await collector.forwarder.close()
+
+    app = Starlette(
+        routes=[
+            Route("/api/v1/write", collector.write, methods=["POST"]),
+            Route("/api/v1/inventory", collector.inventory, methods=["POST"]),
+            Route("/metrics", collector.metrics_endpoint, methods=["GET"]),
+            Route("/healthz", collector.healthz, methods=["GET"]),
+            Route("/readyz", collector.readyz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.collector = collector
+    return app

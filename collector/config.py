@@ -1,0 +1,97 @@
+"""The collector's config: strict pydantic, loaded from YAML with line-numbered errors.
+
+Reuses the agent's config base (StrictModel, Secret, Duration, ByteSize, the loader), so both
+programs report a bad key the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, model_validator
+
+from agent.config import LogConfig
+from agent.config.base import StrictModel
+from agent.config.loader import load_model
+from agent.config.types import ByteSize, Duration, Secret
+from agent.config.web import ListenAddress
+from agent.errors import ConfigError
+
+CONFIG_ENV = "ICTINFRA_COLLECTOR_CONFIG"
+DEFAULT_PORT = 9581
+
+
+class BasicAuth(StrictModel):
+    username: str
+    password: Secret
+
+
+class ForwardTarget(StrictModel):
+    """One remote-write receiver (Prometheus, VictoriaMetrics, Mimir, Thanos Receive)."""
+
+    url: str = Field(pattern=r"^https?://")
+    name: str | None = None  # the `receiver` label on self-metrics; default: host:port
+    headers: dict[str, Secret] = Field(default_factory=dict)
+    basic_auth: BasicAuth | None = None
+    bearer_token: Secret | None = None
+    timeout: Duration = 30.0
+    ca_file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_auth(self) -> ForwardTarget:
+        if self.basic_auth is not None and self.bearer_token is not None:
+            raise ValueError("use `basic_auth` or `bearer_token`, not both")
+        return self
+
+    @property
+    def receiver(self) -> str:
+        return self.name or urlsplit(self.url).netloc
+
+
+class Limits(StrictModel):
+    """What one remote_write request may hold; over a limit, the request is refused whole."""
+
+    max_body_bytes: ByteSize = 16 * 2**20  # compressed, as sent
+    max_decompressed_bytes: ByteSize = 128 * 2**20
+    max_series_per_request: int = Field(default=50_000, gt=0)
+    max_samples_per_request: int = Field(default=1_000_000, gt=0)
+    max_labels_per_series: int = Field(default=40, gt=0)
+    max_label_name_length: int = Field(default=256, gt=0)
+    max_label_value_length: int = Field(default=2048, gt=0)
+    max_sample_age: Duration = 7 * 86400.0  # keep below the TSDB's out_of_order_time_window
+    max_future_skew: Duration = 600.0
+    max_inventory_bytes: ByteSize = 8 * 2**20
+
+
+def _default_forward() -> list[ForwardTarget]:
+    return [ForwardTarget(url="http://127.0.0.1:9090/api/v1/write")]
+
+
+class CollectorConfig(StrictModel):
+    listen: ListenAddress = f"127.0.0.1:{DEFAULT_PORT}"
+    database_url: str = "sqlite:////var/lib/ictinfra/collector.db"
+    prometheus_url: str = Field("http://127.0.0.1:9090", pattern=r"^https?://")
+    forward: list[ForwardTarget] = Field(default_factory=_default_forward)
+    tls_cert_file: str | None = None
+    tls_key_file: str | None = None
+    limits: Limits = Limits()
+    log: LogConfig = LogConfig()
+
+    @model_validator(mode="after")
+    def _check(self) -> CollectorConfig:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("`tls_cert_file` and `tls_key_file` go together")
+        names = [target.receiver for target in self.forward]
+        if len(set(names)) != len(names):
+            raise ValueError("two `forward` receivers have the same name: set `name:` on each")
+        return self
+
+
+def load_config(path: str | Path | None) -> CollectorConfig:
+    """`path`, else $ICTINFRA_COLLECTOR_CONFIG; ConfigError naming each bad key and its line."""
+    path = path or os.environ.get(CONFIG_ENV)
+    if not path:
+        raise ConfigError("(no config)", [f"pass --config FILE or set ${CONFIG_ENV}"])
+    return load_model(CollectorConfig, path)

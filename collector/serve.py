@@ -1,0 +1,44 @@
+"""`ictinfra-collector serve`: migrate the store, then run the API under uvicorn (TLS optional)."""
+
+from __future__ import annotations
+
+import logging
+
+from agent.config.types import parse_host_port
+from agent.logs import setup_logging
+from collector.config import DEFAULT_PORT, CollectorConfig
+
+log = logging.getLogger("collector.serve")
+
+
+def serve(config: CollectorConfig) -> None:
+    import uvicorn
+
+    from collector.app import build_app
+    from collector.store import open_store
+
+    setup_logging(config.log.level, config.log.format)
+    store = open_store(config.database_url)
+    host, port = parse_host_port(config.listen, DEFAULT_PORT)
+    scheme = "https" if config.tls_cert_file else "http"
+    log.info(
+        "serving on %s://%s:%d, forwarding to %s", scheme, host, port,
+        ", ".join(target.receiver for target in config.forward),
+    )  # fmt: skip
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_app(config, store),
+            host=host,
+            port=port,
+            ssl_certfile=config.tls_cert_file,
+            ssl_keyfile=config.tls_key_file,
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            timeout_graceful_shutdown=10,
+        )
+    )
+    try:
+        server.run()
+    finally:
+        store.close()

@@ -1,0 +1,264 @@
+"""The site registry: units in a hierarchy of any depth, successors, and per-site tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, func, select, update
+
+from collector.sites_csv import CsvError, UnitRow
+from collector.store.schema import tokens, unit_successors, units
+
+TOKEN_PREFIX = "ictinfra_"  # noqa: S105 - a prefix, not a secret
+DEFAULT_LEVELS = frozenset({"province", "district", "commune"})
+LAST_USED_EVERY = 60.0  # seconds between writes of a token's last_used_at
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SiteIdentity:
+    """Who a token belongs to, and the labels every series from there gets."""
+
+    code: str
+    labels: tuple[tuple[str, str], ...]  # site + one label per ancestor level
+    reserved: frozenset[str]  # label names no sender may set: site and every level name
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    id: int
+    site_code: str
+    created_at: float
+    revoked_at: float | None
+    last_used_at: float | None
+
+
+class UnknownSiteError(LookupError):
+    pass
+
+
+def _row_to_unit(row: object) -> UnitRow:
+    return UnitRow(
+        line=0,
+        code=row.code,  # type: ignore[attr-defined]
+        name=row.name,  # type: ignore[attr-defined]
+        level=row.level,  # type: ignore[attr-defined]
+        parent_code=row.parent_code,  # type: ignore[attr-defined]
+        staff=row.staff,  # type: ignore[attr-defined]
+        offices=row.offices,  # type: ignore[attr-defined]
+        valid_from=row.valid_from,  # type: ignore[attr-defined]
+        valid_to=row.valid_to,  # type: ignore[attr-defined]
+    )
+
+
+def _check_tree(rows: Sequence[UnitRow], existing: dict[str, tuple[str | None, str]]) -> list[str]:
+    """Parents exist, no cycles, no level twice on one chain (each level becomes one label)."""
+    tree = dict(existing)
+    tree.update({row.code: (row.parent_code, row.level) for row in rows})
+    problems = []
+    for row in rows:
+        if row.parent_code is not None and row.parent_code not in tree:
+            problems.append(f"line {row.line}: parent_code {row.parent_code!r} is not a unit")
+            continue
+        levels, code = [row.level], row.parent_code
+        visited = {row.code}
+        while code is not None and code in tree:
+            if code in visited:
+                problems.append(f"line {row.line}: {row.code!r} is its own ancestor (a cycle)")
+                break
+            visited.add(code)
+            parent, level = tree[code]
+            if level in levels:
+                problems.append(
+                    f"line {row.line}: {row.code!r}: level {level!r} twice on its chain of"
+                    " parents (each level becomes one label)"
+                )
+                break
+            levels.append(level)
+            code = parent
+    return problems
+
+
+def _in_parent_order(rows: Sequence[UnitRow]) -> list[UnitRow]:
+    """Parents before children, so foreign keys hold at every insert."""
+    by_code = {row.code: row for row in rows}
+    ordered: list[UnitRow] = []
+    placed: set[str] = set()
+
+    def place(row: UnitRow) -> None:
+        if row.code in placed:
+            return
+        placed.add(row.code)
+        if row.parent_code in by_code:
+            place(by_code[row.parent_code])
+        ordered.append(row)
+
+    for row in rows:
+        place(row)
+    return ordered
+
+
+class Registry:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._last_used_written: dict[int, float] = {}
+
+    # --- units ---------------------------------------------------------------------------
+
+    def import_units(self, rows: Sequence[UnitRow], source: str) -> tuple[int, int]:
+        """Insert or update every row in one transaction: all or nothing. (inserted, updated)"""
+        now = time.time()
+        with self.engine.begin() as conn:
+            existing = {
+                r.code: (r.parent_code, r.level)
+                for r in conn.execute(select(units.c.code, units.c.parent_code, units.c.level))
+            }
+            problems = _check_tree(rows, existing)
+            if problems:
+                raise CsvError(source, problems)
+            inserted = updated = 0
+            for row in _in_parent_order(rows):
+                values = {
+                    "name": row.name,
+                    "level": row.level,
+                    "parent_code": row.parent_code,
+                    "staff": row.staff,
+                    "offices": row.offices,
+                    "valid_from": row.valid_from,
+                    "valid_to": row.valid_to,
+                    "updated_at": now,
+                }
+                if row.code in existing:
+                    conn.execute(update(units).where(units.c.code == row.code).values(values))
+                    updated += 1
+                else:
+                    conn.execute(units.insert().values(code=row.code, **values))
+                    inserted += 1
+        return inserted, updated
+
+    def export_units(self) -> list[UnitRow]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(units).order_by(units.c.code))
+            return _in_parent_order([_row_to_unit(row) for row in rows])
+
+    def import_successors(self, pairs: Iterable[tuple[int, str, str]], source: str) -> int:
+        pairs = list(pairs)
+        with self.engine.begin() as conn:
+            known = set(conn.scalars(select(units.c.code)))
+            problems = [
+                f"line {line}: {code!r} is not a unit"
+                for line, old, new in pairs
+                for code in (old, new)
+                if code not in known
+            ]
+            if problems:
+                raise CsvError(source, problems)
+            have = {(r.old_code, r.new_code) for r in conn.execute(select(unit_successors))}
+            fresh = [{"old_code": o, "new_code": n} for _, o, n in pairs if (o, n) not in have]
+            if fresh:
+                conn.execute(unit_successors.insert(), fresh)
+            return len(fresh)
+
+    def successors(self) -> list[tuple[str, str]]:
+        with self.engine.connect() as conn:
+            query = select(unit_successors).order_by(
+                unit_successors.c.old_code, unit_successors.c.new_code
+            )
+            return [(r.old_code, r.new_code) for r in conn.execute(query)]
+
+    def unit(self, code: str) -> UnitRow | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(units).where(units.c.code == code)).first()
+            return None if row is None else _row_to_unit(row)
+
+    # --- tokens --------------------------------------------------------------------------
+
+    def issue_token(self, site_code: str, revoke_others: bool = False) -> str:
+        """A new token for the site (shown once; only its SHA-256 is kept)."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        now = time.time()
+        with self.engine.begin() as conn:
+            if conn.scalar(select(units.c.code).where(units.c.code == site_code)) is None:
+                raise UnknownSiteError(f"no unit with code {site_code!r} (import the sites first)")
+            if revoke_others:
+                self._revoke(conn, site_code, now)
+            conn.execute(
+                tokens.insert().values(
+                    site_code=site_code, token_hash=hash_token(token), created_at=now
+                )
+            )
+        return token
+
+    @staticmethod
+    def _revoke(conn: Connection, site_code: str, now: float, token_id: int | None = None) -> int:
+        query = update(tokens).where(tokens.c.site_code == site_code, tokens.c.revoked_at.is_(None))
+        if token_id is not None:
+            query = query.where(tokens.c.id == token_id)
+        return conn.execute(query.values(revoked_at=now)).rowcount
+
+    def revoke(self, site_code: str, token_id: int | None = None) -> int:
+        """Revoke the site's live tokens (or just one); returns how many."""
+        with self.engine.begin() as conn:
+            return self._revoke(conn, site_code, time.time(), token_id)
+
+    def list_tokens(self, site_code: str) -> list[TokenInfo]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(tokens).where(tokens.c.site_code == site_code).order_by(tokens.c.id)
+            )
+            return [
+                TokenInfo(r.id, r.site_code, r.created_at, r.revoked_at, r.last_used_at)
+                for r in rows
+            ]
+
+    def authenticate(self, token: str) -> SiteIdentity | None:
+        """The site of a live token, with its labels; None for an unknown or revoked token."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(tokens.c.id, tokens.c.site_code).where(
+                    tokens.c.token_hash == hash_token(token), tokens.c.revoked_at.is_(None)
+                )
+            ).first()
+            if found is None:
+                return None
+            labels = self._ancestor_labels(conn, found.site_code)
+            levels = set(conn.scalars(select(units.c.level).distinct()))
+            self._touch(conn, found.id)
+        return SiteIdentity(
+            code=found.site_code,
+            labels=tuple(sorted(labels)),
+            reserved=frozenset({"site"} | DEFAULT_LEVELS | levels),
+        )
+
+    @staticmethod
+    def _ancestor_labels(conn: Connection, site_code: str) -> list[tuple[str, str]]:
+        labels = [("site", site_code)]
+        parent = conn.scalar(select(units.c.parent_code).where(units.c.code == site_code))
+        for _ in range(32):  # import refuses cycles; the bound guards a hand-edited database
+            if parent is None:
+                break
+            row = conn.execute(
+                select(units.c.level, units.c.parent_code).where(units.c.code == parent)
+            ).one()
+            labels.append((row.level, parent))
+            parent = row.parent_code
+        return labels
+
+    def _touch(self, conn: Connection, token_id: int) -> None:
+        now = time.time()
+        if now - self._last_used_written.get(token_id, 0.0) < LAST_USED_EVERY:
+            return
+        self._last_used_written[token_id] = now
+        conn.execute(update(tokens).where(tokens.c.id == token_id).values(last_used_at=now))
+        conn.commit()
+
+    def count_units(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(units)) or 0)
