@@ -7,10 +7,12 @@ such as exemplars and native histograms, stay as they are).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from agent.wire.remote_write import (
     BodyTooLargeError,
+    Label,
     WireError,
     compress,
     decompress,
@@ -18,6 +20,8 @@ from agent.wire.remote_write import (
 )
 from collector.config import Limits
 from collector.store import SiteIdentity
+
+_BY_NAME = attrgetter("name")
 
 
 class Rejection(Exception):  # noqa: N818 - a rejection is an outcome, not a failure of ours
@@ -37,45 +41,54 @@ class Accepted:
     samples: int
 
 
-def _labels_of(
-    series: Any, identity: SiteIdentity, limits: Limits, where: str
-) -> list[tuple[str, str]]:
-    kept = [
-        (label.name, label.value) for label in series.labels if label.name not in identity.reserved
-    ]
-    if not any(name == "__name__" and value for name, value in kept):
+def _check_labels(pairs: list[tuple[str, str]], extra: int, limits: Limits, index: int) -> None:
+    where = f"series #{index}"
+    if not any(name == "__name__" and value for name, value in pairs):
         raise Rejection("missing_metric_name", f"{where}: no __name__ label")
-    labels = sorted(kept + list(identity.labels))
-    if len(labels) > limits.max_labels_per_series:
+    if len(pairs) + extra > limits.max_labels_per_series:
         raise Rejection(
             "too_many_labels",
-            f"{where}: {len(labels)} labels (with the site's), over the limit of "
+            f"{where}: {len(pairs) + extra} labels (with the site's), over the limit of "
             f"{limits.max_labels_per_series}",
         )
-    for name, value in labels:
-        if len(name) > limits.max_label_name_length:
-            raise Rejection("label_too_long", f"{where}: label name {name[:64]!r}... too long")
-        if len(value) > limits.max_label_value_length:
-            raise Rejection(
-                "label_too_long",
-                f"{where}: label {name!r} is {len(value)} characters long, over the limit of "
-                f"{limits.max_label_value_length}",
-            )
-    return labels
+    if max(len(v) for _, v in pairs) > limits.max_label_value_length:
+        name, value = max(pairs, key=lambda pair: len(pair[1]))
+        raise Rejection(
+            "label_too_long",
+            f"{where}: label {name!r} is {len(value)} characters long, over the limit of "
+            f"{limits.max_label_value_length}",
+        )
+    if max(len(n) for n, _ in pairs) > limits.max_label_name_length:
+        raise Rejection("label_too_long", f"{where}: a label name is over the length limit")
 
 
-def _check_times(series: Any, low_ms: int, high_ms: int, where: str) -> int:
-    count = 0
-    for sample in series.samples:
-        ts = sample.timestamp
-        if ts < low_ms:
-            raise Rejection("sample_too_old", f"{where}: sample at {ts} ms is older than allowed")
-        if ts > high_ms:
-            raise Rejection(
-                "sample_in_future", f"{where}: sample at {ts} ms is too far in the future"
-            )
-        count += 1
-    return count
+def _set_site_labels(
+    series: Any, pairs: list[tuple[str, str]], reserved: frozenset[str], site_labels: list[Any]
+) -> list[tuple[str, str]]:
+    """Drop what the sender put in reserved labels, add the site's, keep labels sorted."""
+    if not reserved.isdisjoint(name for name, _ in pairs):
+        for index in range(len(pairs) - 1, -1, -1):
+            if pairs[index][0] in reserved:
+                del series.labels[index]
+                del pairs[index]
+    series.labels.extend(site_labels)
+    series.labels.sort(key=_BY_NAME)
+    return pairs
+
+
+def _check_times(series: Any, low_ms: int, high_ms: int, labels: list[tuple[str, str]]) -> int:
+    timestamps = [sample.timestamp for sample in series.samples]
+    if timestamps and min(timestamps) < low_ms:
+        raise Rejection(
+            "sample_too_old",
+            f"{_describe(labels)}: sample at {min(timestamps)} ms is older than allowed",
+        )
+    if timestamps and max(timestamps) > high_ms:
+        raise Rejection(
+            "sample_in_future",
+            f"{_describe(labels)}: sample at {max(timestamps)} ms is too far in the future",
+        )
+    return len(timestamps)
 
 
 def _describe(labels: list[tuple[str, str]]) -> str:
@@ -96,18 +109,20 @@ def relabel_and_check(request: Any, identity: SiteIdentity, limits: Limits, now_
     low = now_ms - int(limits.max_sample_age * 1000)
     high = now_ms + int(limits.max_future_skew * 1000)
     samples = 0
+    site_labels = [Label(name=name, value=value) for name, value in identity.labels]
     for index, series in enumerate(request.timeseries):
-        labels = _labels_of(series, identity, limits, f"series #{index}")
-        samples += _check_times(series, low, high, _describe(labels))
+        pairs = [(label.name, label.value) for label in series.labels]
+        if not pairs:
+            raise Rejection("missing_metric_name", f"series #{index}: no labels at all")
+        pairs = _set_site_labels(series, pairs, identity.reserved, site_labels)
+        _check_labels(pairs, len(site_labels), limits, index)
+        samples += _check_times(series, low, high, pairs)
         if samples > limits.max_samples_per_request:
             raise Rejection(
                 "too_many_samples",
                 f"over {limits.max_samples_per_request} samples in one request",
                 413,
             )
-        del series.labels[:]
-        for name, value in labels:
-            series.labels.add(name=name, value=value)
     return samples
 
 
