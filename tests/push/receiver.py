@@ -3,6 +3,7 @@ Prometheus): it decodes each request, records it, and answers what the test's `a
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,7 +34,10 @@ def accept_all(path: str, series: list[Series]) -> tuple[int, str]:
 
 
 @contextmanager
-def running_receiver(answer: Answer = accept_all) -> Iterator[Receiver]:
+def running_receiver(
+    answer: Answer = accept_all, tls: tuple[str, str] | None = None
+) -> Iterator[Receiver]:
+    """`tls`: (certificate file, key file) to serve HTTPS."""
     receiver = Receiver("", answer)
 
     class Handler(BaseHTTPRequestHandler):
@@ -54,7 +58,13 @@ def running_receiver(answer: Answer = accept_all) -> Iterator[Receiver]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}"
+    scheme = "http"
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    receiver.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

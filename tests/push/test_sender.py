@@ -39,12 +39,17 @@ def queue_cycles(queue: PushQueue, timestamps_s: list[float], series: int = 3) -
 
 
 def make_sender(
-    tmp_path: Path, receiver: Receiver, *, max_request_bytes: int = 2**20
+    tmp_path: Path,
+    receiver: Receiver,
+    *,
+    max_request_bytes: int = 2**20,
+    ca_file: str | None = None,
 ) -> tuple[PushQueue, Sender]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN + "\n")
     queue = PushQueue(tmp_path / "queue", max_bytes=2**30)
-    transport = HttpTransport(receiver.url, str(token_file), timeout=10)
+    transport = HttpTransport(receiver.url, str(token_file), timeout=10, ca_file=ca_file)
     sender = Sender(
         queue,
         transport,
@@ -227,3 +232,36 @@ def test_encode_cycle_stamps_every_sample_and_adds_instance_labels() -> None:
     assert series[0].label_dict == {"__name__": "node_load1", "job": "j", "instance": "h"}
     assert series[1].label_dict == {"__name__": "x", "job": "j", "instance": "mine"}
     assert all(s.samples[0][0] == 1234 for s in series)
+
+
+def test_tls_is_verified_against_the_ca_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.peers.tls import make_tls_files
+
+    tls = make_tls_files(tmp_path / "tls")
+    with running_receiver(tls=(str(tls.cert_file), str(tls.key_file))) as receiver:
+        queue, sender = make_sender(tmp_path / "untrusting", receiver)
+        queue_cycles(queue, [NOW - 30])
+        with caplog.at_level(logging.WARNING):
+            assert not sender.pump(), "an unknown CA is refused (and retried later, not dropped)"
+        assert "CERTIFICATE_VERIFY_FAILED" in caplog.text
+        assert queue.stats().batches == 1 and receiver.requests == []
+
+        queue, sender = make_sender(tmp_path / "trusting", receiver, ca_file=str(tls.ca_file))
+        queue_cycles(queue, [NOW - 30])
+        assert sender.pump()
+        assert timestamps(receiver.accepted_series()) == [int((NOW - 30) * 1000)]
+
+
+def test_an_unreadable_token_file_keeps_the_data_and_says_which_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with running_receiver() as receiver:
+        queue, sender = make_sender(tmp_path, receiver)
+        (tmp_path / "token").unlink()
+        queue_cycles(queue, [NOW - 30])
+        with caplog.at_level(logging.WARNING):
+            assert not sender.pump()
+        assert f"cannot read push.token_file {tmp_path / 'token'}" in caplog.text
+        assert queue.stats().batches == 1
