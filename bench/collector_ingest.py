@@ -6,6 +6,7 @@ each, like an agent's push) go (a) straight to a fresh Prometheus 2.42 and (b) t
 Prometheus. Both stores are then counted, so a figure is only reported for samples that landed.
 
     python3 bench/collector_ingest.py [--series 2000] [--requests 60] [--concurrency 4]
+        [--samples-per-series 1]      # e.g. 40: a replayed backlog, 40 samples per series
 """
 
 from __future__ import annotations
@@ -35,21 +36,26 @@ from tests.peers.common import (  # noqa: E402
 from tests.peers.prometheus import PrometheusServer, start_prometheus  # noqa: E402
 
 
-def _series(index: int, request: int, ts: int) -> tuple[dict[str, str], list[tuple[int, float]]]:
+def _series(
+    index: int, request: int, timestamps: list[int]
+) -> tuple[dict[str, str], list[tuple[int, float]]]:
     labels = {
         "__name__": "bench_ifHCInOctets",
         "device": f"sw{index // 48}",
         "ifIndex": str(index % 48),
         "site": "spoofed",  # the collector must replace it
     }
-    return labels, [(ts, float(request * 1000 + index))]
+    return labels, [(ts, float(request * 1000 + index + n)) for n, ts in enumerate(timestamps)]
 
 
-def payloads(series: int, requests: int, start_ms: int) -> list[bytes]:
-    return [
-        encode_write_request(_series(i, r, start_ms + r * 15_000) for i in range(series))
-        for r in range(requests)
-    ]
+def payloads(series: int, requests: int, per_series: int, start_ms: int) -> list[bytes]:
+    """Request r carries samples r*per_series .. (r+1)*per_series-1, 15 s apart (a backlog
+    when per_series > 1, as an agent replays after an outage)."""
+    bodies = []
+    for r in range(requests):
+        timestamps = [start_ms + (r * per_series + n) * 15_000 for n in range(per_series)]
+        bodies.append(encode_write_request(_series(i, r, timestamps) for i in range(series)))
+    return bodies
 
 
 async def send_all(url: str, bodies: list[bytes], concurrency: int, token: str | None) -> float:
@@ -74,7 +80,7 @@ async def send_all(url: str, bodies: list[bytes], concurrency: int, token: str |
 
 
 def stored_samples(prometheus: PrometheusServer, end_s: float) -> int:
-    result = prometheus.query("sum(count_over_time(bench_ifHCInOctets[1d]))", at=end_s)
+    result = prometheus.query("sum(count_over_time(bench_ifHCInOctets[3d]))", at=end_s)
     return int(float(result[0]["value"][1])) if result else 0
 
 
@@ -128,13 +134,15 @@ def main() -> int:
     parser.add_argument("--series", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--samples-per-series", type=int, default=1)
     args = parser.parse_args()
-    total = args.series * args.requests
-    start_ms = int(time.time() * 1000) - args.requests * 15_000
-    bodies = payloads(args.series, args.requests, start_ms)
+    per = args.samples_per_series
+    total = args.series * args.requests * per
+    start_ms = int(time.time() * 1000) - (args.requests * per + 1) * 15_000
+    bodies = payloads(args.series, args.requests, per, start_ms)
     mib = sum(map(len, bodies)) / 2**20
-    print(f"payload: {args.requests} requests x {args.series} series = {total} samples, "
-          f"{mib:.1f} MiB snappy, concurrency {args.concurrency}")  # fmt: skip
+    print(f"payload: {args.requests} requests x {args.series} series x {per} samples = "
+          f"{total} samples, {mib:.1f} MiB snappy, concurrency {args.concurrency}")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="ictinfra-bench-") as tmp:
         root = Path(tmp)
         direct = start_prometheus(root / "direct")

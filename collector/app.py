@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -22,8 +23,13 @@ from collector.forward import Forwarder, verdict
 from collector.ingest import Rejection, accept
 from collector.metrics import Metrics
 from collector.store import SiteIdentity, Store
+from collector.store.inventory import HistorySummary
 
 log = logging.getLogger("collector.app")
+
+
+def _database_unavailable() -> Rejection:
+    return Rejection("database_unavailable", "database unavailable, retry later", 503)
 
 
 class Collector:
@@ -49,7 +55,13 @@ class Collector:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Rejection("unauthorized", "missing bearer token (Authorization: Bearer ...)", 401)
-        identity = await run_in_threadpool(self.store.registry.authenticate, token.strip())
+        try:
+            identity = await run_in_threadpool(self.store.registry.authenticate, token.strip())
+        except SQLAlchemyError as exc:
+            log.error("database error while checking a token: %s", type(exc).__name__)
+            raise Rejection(
+                "database_unavailable", "database unavailable, retry later", 503
+            ) from None
         if identity is None:
             raise Rejection("unauthorized", "unknown or revoked token", 401)
         return identity
@@ -75,6 +87,9 @@ class Collector:
         try:
             identity = await self._identify(request)
             site = identity.code
+            check_write_headers(
+                request.headers.get("content-encoding"), request.headers.get("content-type")
+            )
             body = await self._body(request, self.config.limits.max_body_bytes)
             now_ms = int(time.time() * 1000)
             accepted = await run_in_threadpool(accept, body, identity, self.config.limits, now_ms)
@@ -99,9 +114,9 @@ class Collector:
             site = identity.code
             body = await self._body(request, self.config.limits.max_inventory_bytes)
             snapshot = _parse_inventory(body)
+            summary = await self._record(site, snapshot)
         except Rejection as rejection:
             return self._refuse("inventory", rejection, site)
-        summary = await run_in_threadpool(self.store.inventory.record, site, snapshot)
         for event, count in (
             ("appeared", summary.appeared),
             ("changed", summary.changed),
@@ -120,6 +135,15 @@ class Collector:
             }
         )
 
+    async def _record(self, site: str, snapshot: Inventory) -> HistorySummary:
+        try:
+            return await run_in_threadpool(self.store.inventory.record, site, snapshot)
+        except SQLAlchemyError as exc:
+            log.error("database error while storing an inventory: %s", exc)
+            raise Rejection(
+                "database_unavailable", "database unavailable, retry later", 503
+            ) from None
+
     async def metrics_endpoint(self, _request: Request) -> Response:
         return Response(generate_latest(self.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
@@ -133,6 +157,30 @@ class Collector:
             log.warning("database not reachable: %s", type(exc).__name__)
             return PlainTextResponse("database not reachable\n", 503)
         return PlainTextResponse("ok\n")
+
+
+def check_write_headers(encoding: str | None, content_type: str | None) -> None:
+    """remote_write 1.0 only: 415 for anything else, so newer senders fall back to 1.0."""
+    if encoding is not None and encoding.strip().lower() != "snappy":
+        raise Rejection(
+            "unsupported_media_type",
+            f"Content-Encoding {encoding!r} is not supported: remote_write 1.0 uses snappy",
+            415,
+        )
+    if content_type is None:
+        return
+    media, _, params = content_type.partition(";")
+    proto = params.strip().removeprefix("proto=").strip()
+    if media.strip().lower() != "application/x-protobuf" or proto not in (
+        "",
+        "prometheus.WriteRequest",
+    ):
+        raise Rejection(
+            "unsupported_media_type",
+            f"Content-Type {content_type!r} is not supported: remote_write 1.0 "
+            "(application/x-protobuf, prometheus.WriteRequest) only",
+            415,
+        )
 
 
 def _parse_inventory(body: bytes) -> Inventory:

@@ -38,6 +38,10 @@ class WireError(IctinfraError):
     """A remote_write body that is not valid snappy or not a valid WriteRequest."""
 
 
+class BodyTooLargeError(WireError):
+    """A body that would decompress to more bytes than the receiver allows."""
+
+
 @dataclass(frozen=True, slots=True)
 class Series:
     """One time series: labels sorted by name (including __name__) and its samples."""
@@ -116,7 +120,7 @@ def decompress(body: bytes, max_uncompressed: int | None = None) -> bytes:
         raise WireError("empty body: expected a snappy-compressed WriteRequest")
     claimed = snappy_uncompressed_length(body)
     if max_uncompressed is not None and claimed > max_uncompressed:
-        raise WireError(
+        raise BodyTooLargeError(
             f"body decompresses to {claimed} bytes, over the limit of {max_uncompressed}"
         )
     try:
@@ -204,6 +208,7 @@ def _as_float(value: float | int) -> float:
 
 __all__ = [
     "WRITE_HEADERS",
+    "BodyTooLargeError",
     "Label",
     "Sample",
     "Series",

@@ -214,3 +214,27 @@ def test_prometheus_stopped_then_back(sqlite_store: Store, tmp_path: Any) -> Non
         assert len(private.samples(f'ictinfra_api_test{{test="{test_id}"}}')) == 1
     finally:
         private.close()
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({"Content-Encoding": "zstd"}, "Content-Encoding 'zstd' is not supported"),
+        ({"Content-Type": "application/json"}, "Content-Type 'application/json'"),
+        ({"Content-Type": "application/x-protobuf;proto=io.prometheus.write.v2.Request"},
+         "remote_write 1.0"),
+    ],
+)  # fmt: skip
+def test_other_encodings_and_remote_write_2_get_415(
+    sqlite_store: Store, headers: dict[str, str], message: str
+) -> None:
+    token = sqlite_store.registry.issue_token("00001")
+    body = _series(uuid.uuid4().hex, int(time.time() * 1000))
+    all_headers = {**WRITE_HEADERS, **headers, "Authorization": f"Bearer {token}"}
+    dead = f"http://127.0.0.1:{free_port()}/api/v1/write"
+    with _client(sqlite_store, dead) as client:
+        answer = client.post("/api/v1/write", content=body, headers=all_headers)
+        assert answer.status_code == 415 and message in answer.text
+        explicit_v1 = {**all_headers, **WRITE_HEADERS}
+        explicit_v1["Content-Type"] = "application/x-protobuf;proto=prometheus.WriteRequest"
+        assert client.post("/api/v1/write", content=body, headers=explicit_v1).status_code == 503

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import time
 import uuid
@@ -22,6 +23,7 @@ from tests.peers.common import (
     subprocess_env,
     wait_until,
 )
+from tests.peers.postgres import PostgresServer
 from tests.peers.prometheus import PrometheusServer
 from tests.peers.tls import TlsFiles, make_tls_files
 from tests.peers.victoriametrics import VictoriaMetricsServer
@@ -201,3 +203,122 @@ def test_prometheus_in_agent_mode_can_remote_write_through_the_collector(
         assert prometheus.query(f'up{{job="{job}",site="00001"}}') == []
     finally:
         stop(agent)  # senders before receivers
+
+
+def test_vmagent_can_remote_write_through_the_collector(
+    collector: RunningCollector, prometheus: PrometheusServer, tmp_path: Path
+) -> None:
+    """Another standard sender: vmagent scraping Prometheus, remote_writing to us over TLS."""
+    binary = require_binary("vmagent")
+    token = collector.token("00004")
+    job = f"vmagent-{uuid.uuid4().hex[:8]}"
+    scrape = tmp_path / "scrape.yml"
+    scrape.write_text(
+        f"global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: {job}\n"
+        f"    static_configs:\n      - targets: ['127.0.0.1:{prometheus.port}']\n",
+        encoding="utf-8",
+    )
+    with (tmp_path / "vmagent.log").open("wb") as log:
+        agent = subprocess.Popen(
+            [binary, f"-promscrape.config={scrape}",
+             f"-remoteWrite.url={collector.url}/api/v1/write",
+             f"-remoteWrite.bearerToken={token}", f"-remoteWrite.tlsCAFile={collector.tls.ca_file}",
+             f"-remoteWrite.tmpDataPath={tmp_path / 'queue'}", "-remoteWrite.flushInterval=1s",
+             f"-httpListenAddr=127.0.0.1:{free_port()}", "-loggerLevel=ERROR"],
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_until(lambda: bool(prometheus.query(f'up{{job="{job}"}}')), 90, "vmagent samples")
+        [series] = prometheus.query(f'up{{job="{job}"}}')
+        assert (series["metric"]["site"], series["metric"]["district"]) == ("00004", "001")
+    finally:
+        stop(agent)
+
+
+def test_inventory_over_tls_keeps_history(collector: RunningCollector) -> None:
+    token = collector.token("06655")
+    url = f"{collector.url}/api/v1/inventory"
+    headers = {"Authorization": f"Bearer {token}"}
+    snapshot = {
+        "agent": {"version": "0.1.0", "hostname": "ubnd-hong-gai"},
+        "collected_at": time.time() - 60,
+        "devices": [{"device": "sw1", "address": "127.0.0.1:1161", "reachable": True,
+                     "entities": [{"index": 1, "entity_class": "chassis", "serial": "S1"}]}],
+    }  # fmt: skip
+    with httpx.Client(verify=collector.tls.context(), headers=headers, timeout=30) as client:
+        first = client.post(url, json=snapshot)
+        assert first.status_code == 200, first.text
+        assert first.json()["appeared"] == 1
+        snapshot["collected_at"] = time.time()
+        snapshot["devices"] = []
+        second = client.post(url, json=snapshot)
+        assert second.json()["vanished"] == 1
+        bad = client.post(url, json={"agent": {"version": "x"}, "collected_at": "yesterday"})
+        assert bad.status_code == 400
+        assert "agent.hostname: Field required" in bad.text
+        assert "collected_at" in bad.text
+        metrics = client.get(f"{collector.url}/metrics").text
+    assert 'ictinfra_collector_inventory_device_events_total{event="vanished"} 1.0' in metrics
+    assert 'ictinfra_collector_site_last_seen_timestamp_seconds{site="06655"}' in metrics
+
+
+def test_two_replicas_on_one_postgresql_start_together_and_share_tokens(
+    postgres: PostgresServer, prometheus: PrometheusServer, tmp_path: Path
+) -> None:
+    """Both replicas migrate the same empty database at once; a token works on either."""
+    database_url = postgres.database_url()
+    replicas: list[tuple[subprocess.Popen[bytes], str]] = []
+    config = tmp_path / "collector.yml"
+    try:
+        for index in range(2):
+            port = free_port()
+            config_i = tmp_path / f"replica{index}.yml"
+            config_i.write_text(
+                f"listen: 127.0.0.1:{port}\ndatabase_url: {database_url}\n"
+                f"forward:\n  - url: {prometheus.write_url}\n",
+                encoding="utf-8",
+            )
+            config = config_i
+            with (tmp_path / f"replica{index}.log").open("wb") as log:
+                process = subprocess.Popen(
+                    collector_command("serve", "--config", str(config_i)),
+                    env=subprocess_env(), stdout=log, stderr=subprocess.STDOUT,
+                )  # fmt: skip
+            replicas.append((process, f"http://127.0.0.1:{port}"))
+        for process, url in replicas:
+            wait_until(functools.partial(_ready, url, process), 60, f"replica {url}")
+        sites = str(CASES / "sites_good" / "post2025.csv")
+        _cli(config, "sites", "import", sites)
+        token = _cli(config, "sites", "token", "06655").strip().splitlines()[-1]
+        test_id = uuid.uuid4().hex
+        now_ms = int(time.time() * 1000)
+        for index, (_, url) in enumerate(replicas):
+            body = encode_write_request(
+                [({"__name__": "ictinfra_replica_test", "test": test_id, "replica": str(index)},
+                  [(now_ms, 1.0)])]
+            )  # fmt: skip
+            headers = {**WRITE_HEADERS, "Authorization": f"Bearer {token}"}
+            answer = httpx.post(f"{url}/api/v1/write", content=body, headers=headers, timeout=30)
+            assert answer.status_code == 204, answer.text
+        stored = prometheus.series(f'ictinfra_replica_test{{test="{test_id}"}}')
+        assert sorted((s["replica"], s["site"], s["province"]) for s in stored) == [
+            ("0", "06655", "22"), ("1", "06655", "22"),
+        ]  # fmt: skip
+    finally:
+        for process, _ in replicas:
+            stop(process)
+
+
+def _cli(config: Path, *args: str) -> str:
+    return subprocess.run(
+        collector_command(*args, "--config", str(config)),
+        env=subprocess_env(), check=True, capture_output=True, text=True, timeout=60,
+    ).stdout  # fmt: skip
+
+
+def _ready(url: str, process: subprocess.Popen[bytes]) -> bool:
+    assert process.poll() is None, f"replica {url} exited"
+    try:
+        return httpx.get(f"{url}/readyz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
