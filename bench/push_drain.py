@@ -139,6 +139,7 @@ def main() -> None:
     parser.add_argument("--series", type=int, default=2000)
     parser.add_argument("--step", type=int, default=15)
     parser.add_argument("--max-request-bytes", type=int, default=8 * 2**20)
+    parser.add_argument("--max-request-samples", type=int, default=40_000)
     parser.add_argument("--via-collector", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
@@ -154,8 +155,11 @@ def main() -> None:
     fill_queue(queue, args.series, cycles, args.step, run)
     stats = queue.stats()
     db_size = sum(f.stat().st_size for f in (root / "queue").iterdir())
-    print(f"queue filled in {time.perf_counter() - started:.1f} s: {stats.bytes / 2**20:.1f} MiB"
-          f" payload ({stats.bytes / total:.2f} B/sample), {db_size / 2**20:.1f} MiB on disk")  # fmt: skip
+    fill_seconds = time.perf_counter() - started
+    print(
+        f"queue filled in {fill_seconds:.1f} s: {stats.bytes / 2**20:.1f} MiB payload"
+        f" ({stats.bytes / total:.2f} B/sample), {db_size / 2**20:.1f} MiB on disk"
+    )
 
     prometheus = PrometheusServer(root / "prometheus", ooo_window="3d")
     shutil.copy(REPO / "deploy" / "prometheus" / "prometheus.yml", prometheus.config_file)
@@ -172,8 +176,15 @@ def main() -> None:
         (root / "token").write_text(token)
         transport = CountingTransport(url, str(root / "token"), timeout=120)
         metrics = PushMetrics()
-        sender = Sender(queue, transport, metrics, interval=15,
-                        max_request_bytes=args.max_request_bytes, max_sample_age=3 * 86400)  # fmt: skip
+        sender = Sender(
+            queue,
+            transport,
+            metrics,
+            interval=15,
+            max_request_bytes=args.max_request_bytes,
+            max_request_samples=args.max_request_samples,
+            max_sample_age=3 * 86400,
+        )
         cpu0, wall0 = time.process_time(), time.perf_counter()
         drained = sender.pump()
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0

@@ -19,6 +19,8 @@ class PushConfig(StrictModel):
     inventory_interval: Duration = 3600.0
     # Uncompressed protobuf bytes per remote_write request when several batches are merged.
     max_request_bytes: ByteSize = 8 * 2**20
+    # ... and samples per request: below the collector's limits.max_series_per_request (50,000).
+    max_request_samples: int = Field(default=40_000, gt=0)
     # Samples older than this are dropped unsent (reason="too_old"): keep it at or below the
     # receiver's out_of_order_time_window (deploy/prometheus/prometheus.yml ships 3d).
     max_sample_age: Duration = 3 * 86400.0

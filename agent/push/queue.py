@@ -160,29 +160,43 @@ class PushQueue:
             self._db.execute("DELETE FROM batches WHERE id <= ?", (last_id,))
         return dropped
 
-    def oldest(self, max_raw_bytes: int, exclude: frozenset[int] = frozenset()) -> list[Batch]:
-        """The oldest batches, in order, up to `max_raw_bytes` of protobuf (at least one)."""
-        return self._select("SELECT * FROM batches ORDER BY id", (), max_raw_bytes, exclude)
+    def oldest(
+        self,
+        max_raw_bytes: int,
+        exclude: frozenset[int] = frozenset(),
+        max_samples: int = 2**62,
+    ) -> list[Batch]:
+        """The oldest batches, in order, up to `max_raw_bytes` of protobuf and `max_samples`
+        samples (but at least one batch)."""
+        query = "SELECT * FROM batches ORDER BY id"
+        return self._select(query, (), max_raw_bytes, max_samples, exclude)
 
-    def since(self, newest_ms: int, max_raw_bytes: int) -> list[Batch]:
+    def since(self, newest_ms: int, max_raw_bytes: int, max_samples: int = 2**62) -> list[Batch]:
         """Batches whose newest sample is at or after `newest_ms` (the fresh lane), in order."""
         query = "SELECT * FROM batches WHERE newest_ms >= ? ORDER BY id"
-        return self._select(query, (newest_ms,), max_raw_bytes, frozenset())
+        return self._select(query, (newest_ms,), max_raw_bytes, max_samples, frozenset())
 
     def _select(
-        self, query: str, args: tuple[int, ...], max_raw_bytes: int, exclude: frozenset[int]
+        self,
+        query: str,
+        args: tuple[int, ...],
+        max_raw_bytes: int,
+        max_samples: int,
+        exclude: frozenset[int],
     ) -> list[Batch]:
         batches: list[Batch] = []
-        total = 0
+        raw_bytes = samples = 0
         with self._lock:
             for row in self._db.execute(query, args):
                 batch = Batch(*row)
                 if batch.id in exclude:
                     continue
-                if batches and total + batch.raw_bytes > max_raw_bytes:
+                too_big = raw_bytes + batch.raw_bytes > max_raw_bytes
+                if batches and (too_big or samples + batch.samples > max_samples):
                     break
                 batches.append(batch)
-                total += batch.raw_bytes
+                raw_bytes += batch.raw_bytes
+                samples += batch.samples
         return batches
 
     def older_than(self, newest_ms: int) -> list[Batch]:

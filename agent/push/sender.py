@@ -96,6 +96,7 @@ class Sender:
         interval: float,
         max_request_bytes: int,
         max_sample_age: float,
+        max_request_samples: int = 40_000,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.queue = queue
@@ -103,6 +104,7 @@ class Sender:
         self.metrics = metrics
         self.interval = interval
         self.max_request_bytes = max_request_bytes
+        self.max_request_samples = max_request_samples
         self.max_sample_age = max_sample_age
         self.clock = clock
         self.retry_after: float | None = None
@@ -118,11 +120,12 @@ class Sender:
         while not stop.is_set():
             self._drop_too_old()
             now_ms = int(self.clock() * 1000)
-            fresh = self.queue.since(now_ms - int(2000 * self.interval), self.max_request_bytes)
+            limits = (self.max_request_bytes, self.max_request_samples)
+            fresh = self.queue.since(now_ms - int(2000 * self.interval), *limits)
             if fresh and not self._send(fresh):
                 return False
             exclude = frozenset(b.id for b in fresh)
-            backlog = self.queue.oldest(self.max_request_bytes, exclude)
+            backlog = self.queue.oldest(limits[0], exclude, limits[1])
             if backlog and not self._send(backlog):
                 return False
             if not fresh and not backlog:

@@ -38,6 +38,7 @@ def test_requests_are_limited_by_raw_bytes_but_hold_at_least_one_batch(tmp_path:
         queue.put(b"x" * 1000, samples=1, oldest_ms=seq, newest_ms=seq)
     assert len(queue.oldest(max_raw_bytes=3500)) == 3
     assert len(queue.oldest(max_raw_bytes=10)) == 1
+    assert len(queue.oldest(max_raw_bytes=2**20, max_samples=4)) == 4
 
 
 def test_a_full_queue_drops_the_oldest_first_and_counts_their_samples(tmp_path: Path) -> None:
