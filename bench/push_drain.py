@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -32,7 +33,7 @@ from agent.push.metrics import PushMetrics  # noqa: E402
 from agent.push.queue import PushQueue  # noqa: E402
 from agent.push.sender import Sender  # noqa: E402
 from agent.push.transport import HttpTransport, Response  # noqa: E402
-from agent.wire.remote_write import WriteRequest  # noqa: E402
+from agent.wire.remote_write import WriteRequest, build_write_request  # noqa: E402
 from tests.peers.common import free_port, subprocess_env, wait_until  # noqa: E402
 from tests.peers.prometheus import PrometheusServer  # noqa: E402
 
@@ -84,15 +85,43 @@ def fill_queue(queue: PushQueue, series: int, cycles: int, step_s: int, run: str
 
 
 class CountingTransport(HttpTransport):
+    """Counts requests and bytes; notes when each small request (a fresh cycle) went out."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.requests = 0
         self.body_bytes = 0
+        self.small_sent_at: list[float] = []
 
     def post(self, path: str, body: bytes, headers: dict[str, str]) -> Response:
         self.requests += 1
         self.body_bytes += len(body)
-        return super().post(path, body, headers)
+        answer = super().post(path, body, headers)
+        if len(body) < 2048:
+            self.small_sent_at.append(time.perf_counter())
+        return answer
+
+
+class FreshProbe(threading.Thread):
+    """While the backlog drains, a live collector keeps queueing: one small cycle stamped now
+    every `period` seconds. How long each waits to be sent shows whether fresh data starves."""
+
+    def __init__(self, queue: PushQueue, run: str, period: float = 2.0) -> None:
+        super().__init__(daemon=True)
+        self.queue, self.run_id, self.period = queue, run, period
+        self.queued_at: list[float] = []
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.period):
+            ms = int(time.time() * 1000)
+            rows = [((("__name__", "bench_fresh"), ("bench", self.run_id)), [(ms, 1.0)])]
+            self.queue.put(build_write_request(rows).SerializeToString(), 1, ms, ms)
+            self.queued_at.append(time.perf_counter())
+
+    def latencies(self, sent_at: list[float]) -> list[float]:
+        return [min((s for s in sent_at if s >= q), default=float("inf")) - q
+                for q in self.queued_at]  # fmt: skip
 
 
 def start_collector(root: Path, prometheus: PrometheusServer) -> tuple[str, str, Any]:
@@ -185,17 +214,30 @@ def main() -> None:
             max_request_samples=args.max_request_samples,
             max_sample_age=3 * 86400,
         )
+        probe = FreshProbe(queue, run)
+        probe.start()
         cpu0, wall0 = time.process_time(), time.perf_counter()
         drained = sender.pump()
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        probe.stopping.set()
+        probe.join()
+        sender.pump()  # a probe cycle queued after the drain's last look
         where = "agent -> collector -> Prometheus" if args.via_collector else "agent -> Prometheus"
         print(f"drain ({where}): {'complete' if drained else 'INCOMPLETE'} in {wall:.1f} s wall,"
               f" {cpu:.1f} s agent CPU; {metrics.sent_samples / wall:,.0f} samples/s;"
               f" {transport.requests} requests, {transport.body_bytes / 2**20:.1f} MiB on the"
               f" wire; retries {metrics.retries}, dropped {dict(metrics.dropped)}")  # fmt: skip
+        waits = sorted(probe.latencies(transport.small_sent_at))
+        if waits:
+            print(f"fresh cycles queued during the drain: {len(waits)}, sent after"
+                  f" median {waits[len(waits) // 2]:.2f} s, max {waits[-1]:.2f} s")  # fmt: skip
+        total += len(probe.queued_at)
         window = f"{int(args.hours) + 1}h"
         counted = 0
-        for metric in IF_METRICS:  # one query a name: count_over_time drops __name__
+        for metric in (
+            *IF_METRICS,
+            "bench_fresh",
+        ):  # one query a name: count_over_time drops __name__
             found = prometheus.query(f'sum(count_over_time({metric}{{bench="{run}"}}[{window}]))')
             counted += int(float(found[0]["value"][1])) if found else 0
         print(f"PromQL count_over_time: {counted:,} of {total:,} samples"
