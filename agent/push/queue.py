@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS batches (
     raw_bytes INTEGER NOT NULL,
     payload BLOB NOT NULL
 );
+CREATE INDEX IF NOT EXISTS batches_by_newest ON batches (newest_ms);
 CREATE TABLE IF NOT EXISTS inventory (
     slot INTEGER PRIMARY KEY CHECK (slot = 1),
     generation INTEGER NOT NULL,
@@ -117,11 +118,22 @@ class PushQueue:
         self._db.execute("COMMIT")
 
     def _load_stats(self) -> QueueStats:
+        """Totals by a full scan: once at open; afterwards kept up to date by each change."""
         row = self._db.execute(
-            "SELECT count(*), coalesce(sum(length(payload)), 0), coalesce(sum(samples), 0),"
-            " min(oldest_ms) FROM batches"
+            "SELECT count(*), coalesce(sum(length(payload)), 0), coalesce(sum(samples), 0)"
+            " FROM batches"
         ).fetchone()
-        return QueueStats(row[0], row[1], row[2], row[3])
+        return QueueStats(row[0], row[1], row[2], self._oldest_ms())
+
+    def _oldest_ms(self) -> int | None:
+        row = self._db.execute("SELECT oldest_ms FROM batches ORDER BY id LIMIT 1").fetchone()
+        return None if row is None else int(row[0])
+
+    def _changed(self, batches: int, size: int, samples: int) -> None:
+        old = self._stats
+        self._stats = QueueStats(
+            old.batches + batches, old.bytes + size, old.samples + samples, self._oldest_ms()
+        )
 
     def stats(self) -> QueueStats:
         return self._stats
@@ -132,33 +144,36 @@ class PushQueue:
         with self._lock:
             if len(compressed) > self.max_bytes:
                 return samples  # larger than the whole queue: nothing else is worth dropping
-            with self._transaction() as db:
-                dropped = self._evict(len(compressed))
-                db.execute(
-                    "INSERT INTO batches (oldest_ms, newest_ms, samples, raw_bytes, payload)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (oldest_ms, newest_ms, samples, len(protobuf), compressed),
-                )
-            self._stats = self._load_stats()
-            return dropped
+            try:
+                with self._transaction() as db:
+                    evicted = self._evict(len(compressed))
+                    db.execute(
+                        "INSERT INTO batches (oldest_ms, newest_ms, samples, raw_bytes, payload)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (oldest_ms, newest_ms, samples, len(protobuf), compressed),
+                    )
+            except BaseException:
+                self._stats = self._load_stats()
+                raise
+            self._changed(1 - evicted[0], len(compressed) - evicted[1], samples - evicted[2])
+            return evicted[2]
 
-    def _evict(self, incoming: int) -> int:
-        """Delete the oldest rows until `incoming` more bytes fit; inside put's transaction."""
+    def _evict(self, incoming: int) -> tuple[int, int, int]:
+        """Delete the oldest rows until `incoming` more bytes fit, inside put's transaction;
+        returns the (batches, bytes, samples) deleted."""
         excess = self._stats.bytes + incoming - self.max_bytes
+        batches = freed = dropped = 0
         if excess <= 0:
-            return 0
-        freed = dropped = 0
+            return batches, freed, dropped
         last_id = None
         rows = self._db.execute("SELECT id, length(payload), samples FROM batches ORDER BY id")
         for row_id, size, samples in rows:
-            freed += size
-            dropped += samples
-            last_id = row_id
+            batches, freed, dropped, last_id = batches + 1, freed + size, dropped + samples, row_id
             if freed >= excess:
                 break
         if last_id is not None:
             self._db.execute("DELETE FROM batches WHERE id <= ?", (last_id,))
-        return dropped
+        return batches, freed, dropped
 
     def oldest(
         self,
@@ -213,9 +228,19 @@ class PushQueue:
         if not ids:
             return
         with self._lock:
-            with self._transaction() as db:
-                db.executemany("DELETE FROM batches WHERE id = ?", [(i,) for i in ids])
-            self._stats = self._load_stats()
+            batches = size = samples = 0
+            try:
+                with self._transaction() as db:
+                    for batch_id in ids:
+                        for row in db.execute(
+                            "DELETE FROM batches WHERE id = ? RETURNING length(payload), samples",
+                            (batch_id,),
+                        ).fetchall():
+                            batches, size, samples = batches + 1, size + row[0], samples + row[1]
+            except BaseException:
+                self._stats = self._load_stats()
+                raise
+            self._changed(-batches, -size, -samples)
 
     def put_inventory(self, body: bytes, created_ms: int | None = None) -> int:
         """Replace the inventory slot (latest wins); returns the snapshot's generation."""

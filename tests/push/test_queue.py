@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from agent.push.queue import PushQueue
+from agent.push.queue import PushQueue, QueueStats
 from tests.peers.common import subprocess_env
 from tests.push.queue_writer import payload, verify
 
@@ -150,3 +150,18 @@ def test_sigkill_at_random_points_never_corrupts_or_loses_a_committed_batch(
         next_seq = max([next_seq - 1, *puts, *present]) + 1
     assert kills == 30
     assert total_commits > 100, "the writer got far enough to be killed mid-work"
+
+
+def test_running_totals_match_a_full_recount_after_puts_evictions_and_deletes(
+    tmp_path: Path,
+) -> None:
+    rng = random.Random(3)
+    queue = PushQueue(tmp_path, max_bytes=150_000)
+    for seq in range(300):
+        queue.put(payload(seq), samples=rng.randrange(1, 100), oldest_ms=seq, newest_ms=seq)
+        if rng.random() < 0.3:
+            batches = queue.oldest(2**20)
+            queue.delete([b.id for b in rng.sample(batches, k=min(3, len(batches)))] + [10**9])
+        assert queue.stats() == queue._load_stats()
+    queue.delete([b.id for b in queue.oldest(2**62)])
+    assert queue.stats() == queue._load_stats() == QueueStats(0, 0, 0, None)
