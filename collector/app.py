@@ -80,6 +80,16 @@ class Collector:
             chunks.append(chunk)
         return b"".join(chunks)
 
+    async def seed_last_seen(self) -> None:
+        """A restart must not hide a site that went silent before it."""
+        try:
+            seen = await run_in_threadpool(self.store.registry.last_used_by_site)
+        except SQLAlchemyError as exc:
+            log.warning("cannot read last-seen times: %s", type(exc).__name__)
+            return
+        for site, at in seen.items():
+            self.metrics.last_seen.labels(site).set(at)
+
     # --- endpoints -----------------------------------------------------------------------
 
     async def write(self, request: Request) -> Response:
@@ -204,6 +214,7 @@ def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = N
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         collector.forwarder = Forwarder(config.forward, collector.metrics)
+        await collector.seed_last_seen()
         try:
             yield
         finally:

@@ -1,18 +1,23 @@
-"""`ictinfra-collector`: serve, sites import|export|token|revoke|tokens|map."""
+"""`ictinfra-collector`: serve, sites import|export|map|successors|token|revoke|tokens."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.errors import ConfigError
 from collector.config import CONFIG_ENV, load_config
 from collector.sites_csv import CsvError
 
+if TYPE_CHECKING:
+    from collector.store.registry import Registry
+
 EXIT_USAGE = 2
+EXIT_DATABASE = 3
 
 
 def _config_option(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _config_option(mapping)
     mapping.add_argument("file")
+    _config_option(sites.add_parser("successors", help="print old->new successors as CSV"))
     token = sites.add_parser("token", help="issue a token for a site (printed on the last line)")
     _config_option(token)
     token.add_argument("code")
@@ -60,45 +66,76 @@ def _when(seconds: float | None) -> str:
     return "-" if seconds is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
+def _import(registry: Registry, args: argparse.Namespace) -> None:
+    from collector.sites_csv import parse_sites_csv
+
+    rows = parse_sites_csv(_read(args.file), args.file)
+    inserted, updated = registry.import_units(rows, args.file)
+    print(f"{args.file}: {inserted} units added, {updated} updated")
+
+
+def _export(registry: Registry, args: argparse.Namespace) -> None:
+    from collector.sites_csv import format_sites_csv
+
+    text = format_sites_csv(registry.export_units())
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def _map(registry: Registry, args: argparse.Namespace) -> None:
+    from collector.sites_csv import parse_mapping_csv
+
+    added = registry.import_successors(parse_mapping_csv(_read(args.file), args.file), args.file)
+    print(f"{args.file}: {added} successor links added")
+
+
+def _successors(registry: Registry, _args: argparse.Namespace) -> None:
+    print("old_code,new_code")
+    for old, new in registry.successors():
+        print(f"{old},{new}")
+
+
+def _token(registry: Registry, args: argparse.Namespace) -> None:
+    token = registry.issue_token(args.code, revoke_others=args.rotate)
+    note = " (its other tokens are revoked)" if args.rotate else ""
+    print(f"new token for site {args.code}{note}; it is shown only this once:")
+    print(token)
+
+
+def _revoke(registry: Registry, args: argparse.Namespace) -> None:
+    count = registry.revoke(args.code, args.id)
+    print(f"{count} token(s) of site {args.code} revoked")
+
+
+def _tokens(registry: Registry, args: argparse.Namespace) -> None:
+    print("id\tcreated\trevoked\tlast_used")
+    for info in registry.list_tokens(args.code):
+        print(
+            f"{info.id}\t{_when(info.created_at)}\t{_when(info.revoked_at)}\t"
+            f"{_when(info.last_used_at)}"
+        )
+
+
+SITES_COMMANDS: dict[str, Callable[[Registry, argparse.Namespace], None]] = {
+    "import": _import,
+    "export": _export,
+    "map": _map,
+    "successors": _successors,
+    "token": _token,
+    "revoke": _revoke,
+    "tokens": _tokens,
+}
+
+
 def _sites(args: argparse.Namespace) -> int:
-    from collector.sites_csv import format_sites_csv, parse_mapping_csv, parse_sites_csv
     from collector.store import open_store
     from collector.store.registry import UnknownSiteError
 
     store = open_store(load_config(args.config).database_url)
-    registry = store.registry
     try:
-        match args.sites_command:
-            case "import":
-                rows = parse_sites_csv(_read(args.file), args.file)
-                inserted, updated = registry.import_units(rows, args.file)
-                print(f"{args.file}: {inserted} units added, {updated} updated")
-            case "export":
-                text = format_sites_csv(registry.export_units())
-                if args.out:
-                    Path(args.out).write_text(text, encoding="utf-8")
-                else:
-                    sys.stdout.write(text)
-            case "map":
-                added = registry.import_successors(
-                    parse_mapping_csv(_read(args.file), args.file), args.file
-                )
-                print(f"{args.file}: {added} successor links added")
-            case "token":
-                token = registry.issue_token(args.code, revoke_others=args.rotate)
-                note = " (its other tokens are revoked)" if args.rotate else ""
-                print(f"new token for site {args.code}{note}; it is shown only this once:")
-                print(token)
-            case "revoke":
-                count = registry.revoke(args.code, args.id)
-                print(f"{count} token(s) of site {args.code} revoked")
-            case "tokens":
-                print("id\tcreated\trevoked\tlast_used")
-                for info in registry.list_tokens(args.code):
-                    print(
-                        f"{info.id}\t{_when(info.created_at)}\t{_when(info.revoked_at)}\t"
-                        f"{_when(info.last_used_at)}"
-                    )
+        SITES_COMMANDS[args.sites_command](store.registry, args)
     except UnknownSiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -116,8 +153,9 @@ def _read(path: str) -> str:
         raise CsvError(path, [f"cannot read: {exc.strerror}"]) from None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def _run(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         if args.command == "serve":
             from collector.serve import serve
@@ -125,6 +163,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             serve(load_config(args.config))
             return 0
         return _sites(args)
+    except SQLAlchemyError as exc:
+        # the driver's first line says what failed; never the URL (it may hold a password)
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
+        print(f"database unavailable: {reason}", file=sys.stderr)
+        return EXIT_DATABASE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
     except ConfigError as exc:
         print(f"{exc.source}: invalid config", file=sys.stderr)
         for problem in exc.problems:

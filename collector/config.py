@@ -60,7 +60,7 @@ class Limits(StrictModel):
     max_labels_per_series: int = Field(default=40, gt=0)
     max_label_name_length: int = Field(default=256, gt=0)
     max_label_value_length: int = Field(default=2048, gt=0)
-    max_sample_age: Duration = 7 * 86400.0  # keep below the TSDB's out_of_order_time_window
+    max_sample_age: Duration = 3 * 86400.0  # = deploy/prometheus out_of_order_time_window
     max_future_skew: Duration = 600.0
     max_inventory_bytes: ByteSize = 8 * 2**20
 

@@ -22,6 +22,10 @@ from collector.metrics import Metrics
 #: A 5xx whose text says this is permanent: Prometheus 2.42 answers 500 for samples beyond its
 #: out-of-order window, and a sender retrying that would retry forever.
 PERMANENT_5XX = ("too old sample", "out of bounds", "out of order sample")
+#: 4xx that say the *data* is wrong (Prometheus/Mimir 400, Thanos Receive 409 for out-of-order,
+#: 413, 422). Any other 4xx (401, 403, 404, 429, ...) is the collector's own forward config or a
+#: busy receiver: the senders keep their data and retry rather than drop it.
+PERMANENT_4XX = frozenset({400, 409, 413, 422})
 MESSAGE_LIMIT = 1000
 
 
@@ -40,7 +44,7 @@ class ForwardResult:
         """The receiver will never take this body: the sender should drop it."""
         if self.status is None:
             return False
-        if 400 <= self.status < 500 and self.status != 429:
+        if self.status in PERMANENT_4XX:
             return True
         return self.status >= 500 and any(m in self.message.lower() for m in PERMANENT_5XX)
 

@@ -6,6 +6,7 @@ such as exemplars and native histograms, stay as they are).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -25,7 +26,8 @@ _BY_NAME = attrgetter("name")
 
 
 class Rejection(Exception):  # noqa: N818 - a rejection is an outcome, not a failure of ours
-    """A request refused with a 4xx; `reason` is the rejections metric's label."""
+    """A refused request: 4xx (the sender drops it) or 503 (it retries); `reason` labels the
+    rejections metric."""
 
     def __init__(self, reason: str, message: str, status: int = 400) -> None:
         super().__init__(message)
@@ -41,64 +43,82 @@ class Accepted:
     samples: int
 
 
-def _check_labels(pairs: list[tuple[str, str]], extra: int, limits: Limits, index: int) -> None:
-    where = f"series #{index}"
-    if not any(name == "__name__" and value for name, value in pairs):
-        raise Rejection("missing_metric_name", f"{where}: no __name__ label")
-    if len(pairs) + extra > limits.max_labels_per_series:
+def _check_label_lengths(series: Any, limits: Limits, index: int) -> None:
+    for label in series.labels:
+        if len(label.value) > limits.max_label_value_length:
+            raise Rejection(
+                "label_too_long",
+                f"{_describe(series)}: label {label.name!r} is {len(label.value)} characters long,"
+                f" over the limit of {limits.max_label_value_length}",
+            )
+        if len(label.name) > limits.max_label_name_length:
+            raise Rejection(
+                "label_too_long",
+                f"series #{index}: label name {label.name[:64]!r}... is over the limit of "
+                f"{limits.max_label_name_length} characters",
+            )
+
+
+def _check_names(series: Any, names: list[str], extra: int, limits: Limits, index: int) -> None:
+    if "__name__" not in names or not series.labels[names.index("__name__")].value:
+        raise Rejection("missing_metric_name", f"series #{index}: no __name__ label")
+    if len(names) + extra > limits.max_labels_per_series:
         raise Rejection(
             "too_many_labels",
-            f"{where}: {len(pairs) + extra} labels (with the site's), over the limit of "
-            f"{limits.max_labels_per_series}",
+            f"{_describe(series)}: {len(names) + extra} labels (with the site's), over the "
+            f"limit of {limits.max_labels_per_series}",
         )
-    if max(len(v) for _, v in pairs) > limits.max_label_value_length:
-        name, value = max(pairs, key=lambda pair: len(pair[1]))
-        raise Rejection(
-            "label_too_long",
-            f"{where}: label {name!r} is {len(value)} characters long, over the limit of "
-            f"{limits.max_label_value_length}",
-        )
-    if max(len(n) for n, _ in pairs) > limits.max_label_name_length:
-        raise Rejection("label_too_long", f"{where}: a label name is over the length limit")
 
 
-def _set_site_labels(
-    series: Any, pairs: list[tuple[str, str]], reserved: frozenset[str], site_labels: list[Any]
-) -> list[tuple[str, str]]:
-    """Drop what the sender put in reserved labels, add the site's, keep labels sorted."""
-    if not reserved.isdisjoint(name for name, _ in pairs):
-        for index in range(len(pairs) - 1, -1, -1):
-            if pairs[index][0] in reserved:
-                del series.labels[index]
-                del pairs[index]
-    series.labels.extend(site_labels)
-    series.labels.sort(key=_BY_NAME)
-    return pairs
+def _drop_reserved(series: Any, names: list[str], reserved: frozenset[str]) -> list[str]:
+    """Remove the labels only the registry may set (site, province, ...) from the series."""
+    for index in range(len(names) - 1, -1, -1):
+        if names[index] in reserved:
+            del series.labels[index]
+    return [name for name in names if name not in reserved]
 
 
-def _check_times(series: Any, low_ms: int, high_ms: int, labels: list[tuple[str, str]]) -> int:
+def _add_site_labels(labels: Any, names: list[str], site_labels: list[Any]) -> None:
+    """Insert the site's labels (sorted by name) where they belong; the spec has senders sort
+    their labels, so bisecting is enough, and a sender that did not gets a full sort."""
+    if names != sorted(names):
+        labels.extend(site_labels)
+        labels.sort(key=_BY_NAME)
+        return
+    for inserted, label in enumerate(site_labels):
+        labels.insert(bisect_right(names, label.name) + inserted, label)
+
+
+def _check_times(series: Any, low_ms: int, high_ms: int) -> int:
     timestamps = [sample.timestamp for sample in series.samples]
-    if timestamps and min(timestamps) < low_ms:
+    if not timestamps:
+        return 0
+    if min(timestamps) < low_ms:
         raise Rejection(
             "sample_too_old",
-            f"{_describe(labels)}: sample at {min(timestamps)} ms is older than allowed",
+            f"{_describe(series)}: sample at {min(timestamps)} ms is older than allowed",
         )
-    if timestamps and max(timestamps) > high_ms:
+    if max(timestamps) > high_ms:
         raise Rejection(
             "sample_in_future",
-            f"{_describe(labels)}: sample at {max(timestamps)} ms is too far in the future",
+            f"{_describe(series)}: sample at {max(timestamps)} ms is too far in the future",
         )
     return len(timestamps)
 
 
-def _describe(labels: list[tuple[str, str]]) -> str:
+def _describe(series: Any) -> str:
+    labels = [(label.name, label.value) for label in series.labels]
     name = next((v for n, v in labels if n == "__name__"), "?")
     rest = ",".join(f'{n}="{v[:40]}"' for n, v in labels if n != "__name__")
     return f"series {name}{{{rest[:200]}}}"
 
 
 def relabel_and_check(request: Any, identity: SiteIdentity, limits: Limits, now_ms: int) -> int:
-    """Apply every limit and set the site's labels on each series; returns the sample count."""
+    """Apply every limit and set the site's labels on each series; returns the sample count.
+
+    The hot loop touches label names only: a series whose whole encoding is shorter than the
+    length limits cannot hold a label over them, so values are read only for large series.
+    """
     count = len(request.timeseries)
     if count > limits.max_series_per_request:
         raise Rejection(
@@ -108,21 +128,25 @@ def relabel_and_check(request: Any, identity: SiteIdentity, limits: Limits, now_
         )
     low = now_ms - int(limits.max_sample_age * 1000)
     high = now_ms + int(limits.max_future_skew * 1000)
-    samples = 0
+    short = min(limits.max_label_value_length, limits.max_label_name_length)
+    reserved = identity.reserved
     site_labels = [Label(name=name, value=value) for name, value in identity.labels]
+    samples = 0
     for index, series in enumerate(request.timeseries):
-        pairs = [(label.name, label.value) for label in series.labels]
-        if not pairs:
-            raise Rejection("missing_metric_name", f"series #{index}: no labels at all")
-        pairs = _set_site_labels(series, pairs, identity.reserved, site_labels)
-        _check_labels(pairs, len(site_labels), limits, index)
-        samples += _check_times(series, low, high, pairs)
-        if samples > limits.max_samples_per_request:
-            raise Rejection(
-                "too_many_samples",
-                f"over {limits.max_samples_per_request} samples in one request",
-                413,
-            )
+        names = [label.name for label in series.labels]
+        if not reserved.isdisjoint(names):
+            names = _drop_reserved(series, names, reserved)
+        _check_names(series, names, len(site_labels), limits, index)
+        if series.ByteSize() > short:
+            _check_label_lengths(series, limits, index)
+        samples += _check_times(series, low, high)
+        _add_site_labels(series.labels, names, site_labels)
+    if samples > limits.max_samples_per_request:
+        raise Rejection(
+            "too_many_samples",
+            f"{samples} samples in one request, over the limit of {limits.max_samples_per_request}",
+            413,
+        )
     return samples
 
 

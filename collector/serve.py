@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from agent.config.types import parse_host_port
+from agent.errors import ConfigError
 from agent.logs import setup_logging
 from collector.config import DEFAULT_PORT, CollectorConfig
 
 log = logging.getLogger("collector.serve")
+
+
+def _check_tls_files(config: CollectorConfig) -> None:
+    unreadable = [
+        f"{key}: cannot read {path}"
+        for key, path in (
+            ("tls_cert_file", config.tls_cert_file),
+            ("tls_key_file", config.tls_key_file),
+        )
+        if path is not None and not os.access(path, os.R_OK)
+    ]
+    if unreadable:
+        raise ConfigError("config", unreadable)
 
 
 def serve(config: CollectorConfig) -> None:
@@ -18,6 +33,7 @@ def serve(config: CollectorConfig) -> None:
     from collector.store import open_store
 
     setup_logging(config.log.level, config.log.format)
+    _check_tls_files(config)
     store = open_store(config.database_url)
     host, port = parse_host_port(config.listen, DEFAULT_PORT)
     scheme = "https" if config.tls_cert_file else "http"

@@ -259,6 +259,16 @@ class Registry:
         conn.execute(update(tokens).where(tokens.c.id == token_id).values(last_used_at=now))
         conn.commit()
 
+    def last_used_by_site(self) -> dict[str, float]:
+        """When each site's tokens were last used (to their last write within a minute)."""
+        query = (
+            select(tokens.c.site_code, func.max(tokens.c.last_used_at))
+            .where(tokens.c.last_used_at.is_not(None))
+            .group_by(tokens.c.site_code)
+        )
+        with self.engine.connect() as conn:
+            return {site: float(at) for site, at in conn.execute(query)}
+
     def count_units(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.scalar(select(func.count()).select_from(units)) or 0)

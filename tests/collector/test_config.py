@@ -9,7 +9,7 @@ import pytest
 
 from agent.errors import ConfigError
 from collector.config import CONFIG_ENV, load_config
-from tests.peers.common import REPO, collector_command, subprocess_env
+from tests.peers.common import REPO, collector_command, free_port, subprocess_env
 
 GOOD = """\
 listen: 127.0.0.1:9581
@@ -24,7 +24,7 @@ forward:
     timeout: 10s
 limits:
   max_body_bytes: 4MiB
-  max_sample_age: 3d
+  max_sample_age: 5d
 """
 
 BAD = """\
@@ -55,7 +55,7 @@ def test_contract_keys_and_defaults(tmp_path: Path) -> None:
     assert mimir.headers["X-Scope-OrgID"].reveal() == "tenant-secret"
     assert "hunter2" not in repr(config) and "tenant-secret" not in repr(config)
     assert config.limits.max_body_bytes == 4 * 2**20
-    assert config.limits.max_sample_age == 3 * 86400
+    assert config.limits.max_sample_age == 5 * 86400
     assert config.limits.max_future_skew == 600
 
 
@@ -86,3 +86,14 @@ def test_config_from_environment_when_no_flag(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert no_config.returncode == 2 and CONFIG_ENV in no_config.stderr
+
+
+def test_unreachable_database_is_a_clear_error_without_the_password(tmp_path: Path) -> None:
+    path = _write(tmp_path, f"database_url: postgresql://u:hunter2@127.0.0.1:{free_port()}/x\n")
+    result = subprocess.run(
+        collector_command("sites", "export", "--config", str(path)), env=subprocess_env(),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 3
+    assert "database unavailable: connection failed" in result.stderr
+    assert "hunter2" not in result.stderr

@@ -125,6 +125,17 @@ def test_cli_import_refuses_bad_rows_and_imports_nothing(
     assert "Tỉnh Mới" not in exported and "Phường Phúc Xá" in exported
 
 
+def test_unit_mapping_imports_and_exports(collector: RunningCollector, tmp_path: Path) -> None:
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("old_code,new_code\n00001,00004\n001,00004\n", encoding="utf-8")
+    assert "2 successor links added" in collector.cli("sites", "map", str(mapping)).stdout
+    listed = collector.cli("sites", "successors").stdout.splitlines()
+    assert listed[0] == "old_code,new_code" and {"00001,00004", "001,00004"} <= set(listed)
+    mapping.write_text("old_code,new_code\n00001,NOPE\n", encoding="utf-8")
+    bad = collector.cli("sites", "map", str(mapping), check=False)
+    assert bad.returncode == 2 and "line 2: 'NOPE' is not a unit" in bad.stderr
+
+
 def test_token_is_alone_on_the_last_line_and_never_listed(collector: RunningCollector) -> None:
     result = collector.cli("sites", "token", "00004")
     token = result.stdout.strip().splitlines()[-1]

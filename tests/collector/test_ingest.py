@@ -69,3 +69,26 @@ def test_rejection_names_the_series() -> None:
     )
     with pytest.raises(Rejection, match=r'series late\{.*ifName="Gi0/1"'):
         accept(body, SITE, Limits(), NOW)
+
+
+def test_unsorted_sender_labels_come_out_sorted() -> None:
+    from agent.wire.remote_write import build_write_request
+
+    request = build_write_request([])
+    series = request.timeseries.add()
+    for name in ("zeta", "__name__", "alpha", "site"):
+        series.labels.add(name=name, value="v")
+    series.samples.add(value=1.0, timestamp=NOW)
+    accepted = accept(compress(request.SerializeToString()), SITE, Limits(), NOW)
+    [out] = decode_write_request(accepted.body)
+    names = [name for name, _ in out.labels]
+    assert names == sorted(names) == ["__name__", "alpha", "district", "province", "site", "zeta"]
+    assert out.label_dict["site"] == "A"
+
+
+def test_site_labels_land_between_sender_labels() -> None:
+    body = _body({"__name__": "up", "a": "1", "e": "2", "q": "3", "z": "4"})
+    [out] = decode_write_request(accept(body, SITE, Limits(), NOW).body)
+    assert [name for name, _ in out.labels] == [
+        "__name__", "a", "district", "e", "province", "q", "site", "z",
+    ]  # fmt: skip
