@@ -7,8 +7,12 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from agent.errors import ConfigError
+
+if TYPE_CHECKING:
+    from agent.registry import CollectorRegistry, Outcome
 
 EXIT_CONFIG = 2
 
@@ -48,14 +52,14 @@ def cmd_check_config(path: str) -> int:
 def cmd_once(path: str, fmt: str) -> int:
     from agent.collectors import build_registry
     from agent.config import load_config
-    from agent.cycle import build_inventory, families_of, run_all
+    from agent.cycle import build_inventory, families_of
     from agent.exposition import render
     from agent.logs import setup_logging
     from agent.selfmetrics import build_info
 
     config = load_config(path)
     setup_logging(config.log.level, config.log.format)
-    outcomes = asyncio.run(run_all(build_registry(config), timeout=300.0))
+    outcomes = asyncio.run(_once(build_registry(config)))
     if fmt == "json":
         inventory = build_inventory(outcomes)
         json.dump(inventory.model_dump(mode="json"), sys.stdout, ensure_ascii=False, indent=2)
@@ -63,6 +67,18 @@ def cmd_once(path: str, fmt: str) -> int:
     else:
         sys.stdout.write(render([*families_of(outcomes), build_info()]))
     return 0
+
+
+async def _once(registry: CollectorRegistry) -> dict[str, Outcome]:
+    from agent.cycle import run_all
+
+    try:
+        return await run_all(registry, timeout=300.0)
+    finally:
+        for collector in registry:
+            close = getattr(collector, "close", None)  # collectors holding sockets (SNMP)
+            if callable(close):
+                close()
 
 
 def cmd_run(path: str) -> int:

@@ -95,10 +95,17 @@ async def run_collector(collector: Collector, timeout: float) -> Outcome:
         collection = await asyncio.wait_for(collector.collect(), timeout)
         success = True
     except TimeoutError:
-        log.warning("collector %s timed out after %.1fs", collector.name, timeout)
+        log.warning(
+            "collector %s timed out after %.1fs",
+            collector.name,
+            timeout,
+            extra={"fields": {"collector": collector.name}},
+        )
         collection, success = Collection(), False
     except Exception:
-        log.exception("collector %s failed", collector.name)
+        log.exception(
+            "collector %s failed", collector.name, extra={"fields": {"collector": collector.name}}
+        )
         collection, success = Collection(), False
     return Outcome(collection, success, time.perf_counter() - started, time.time())
 

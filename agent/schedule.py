@@ -6,9 +6,10 @@ than the interval, so a hung device can make a run fail but never push the sched
 are due at fixed times (start + k·interval); slots missed by a slow run are skipped, not queued.
 
 Collectors that gather inventory less often than metrics (SNMP tables hourly, counters every
-minute) return `inventory=None` from the runs in between: `State` keeps each collector's latest
-inventory until a newer one arrives, so /metrics shows the latest counters and the pushed
-inventory stays complete.
+minute) return `inventory=None` (or the same inventory again) from the runs in between: `State`
+keeps each collector's latest inventory until a different one arrives, so /metrics shows the
+latest counters, the pushed inventory stays complete, and the sink gets a snapshot only when
+something in it changed.
 """
 
 from __future__ import annotations
@@ -48,11 +49,15 @@ class State:
         self.inventories: dict[str, dict[str, Any]] = {}
         self.version = 0  # bumps on every change, so a rendered /metrics body can be reused
 
-    def record(self, name: str, outcome: Outcome) -> None:
+    def record(self, name: str, outcome: Outcome) -> bool:
+        """Keep `outcome`; True when it brought inventory that differs from the last one."""
         self.outcomes[name] = outcome
-        if outcome.collection.inventory is not None:
-            self.inventories[name] = outcome.collection.inventory
         self.version += 1
+        inventory = outcome.collection.inventory
+        if inventory is None or inventory == self.inventories.get(name):
+            return False
+        self.inventories[name] = inventory
+        return True
 
     def keep_only(self, names: set[str]) -> None:
         """After a reload: forget collectors that are no longer configured."""
@@ -90,8 +95,11 @@ class Scheduler:
             asyncio.create_task(self._loop(c), name=f"collector:{c.name}") for c in self.registry
         ]
 
-    async def stop(self, grace: float = 2.0, close_timeout: float = 2.0) -> None:
-        """Let in-flight runs finish for `grace` seconds, cancel the rest, close collectors."""
+    async def stop(
+        self, grace: float = 2.0, close_timeout: float = 2.0, close_collectors: bool = True
+    ) -> None:
+        """Let in-flight runs finish for `grace` seconds, cancel the rest, close collectors
+        (unless they are handed to a new scheduler: `close_collectors=False`)."""
         self._stopping.set()
         if self._tasks:
             _, pending = await asyncio.wait(self._tasks, timeout=grace)
@@ -99,7 +107,8 @@ class Scheduler:
                 log.info("cancelling the in-flight run of %s", task.get_name())
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        await asyncio.gather(*(close_quietly(c, close_timeout) for c in self.registry))
+        if close_collectors:
+            await asyncio.gather(*(close_quietly(c, close_timeout) for c in self.registry))
 
     async def _loop(self, collector: Collector) -> None:
         loop = asyncio.get_running_loop()
@@ -107,13 +116,13 @@ class Scheduler:
         interval = float(collector.interval)
         while not self._stopping.is_set():
             outcome = await run_collector(collector, run_timeout(interval))
-            self.state.record(collector.name, outcome)
-            await self._deliver(collector.name, outcome)
+            new_inventory = self.state.record(collector.name, outcome)
+            await self._deliver(collector.name, outcome, new_inventory)
             due = next_due(due, interval, loop.time(), collector.name)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), max(0.0, due - loop.time()))
 
-    async def _deliver(self, name: str, outcome: Outcome) -> None:
+    async def _deliver(self, name: str, outcome: Outcome, new_inventory: bool) -> None:
         if self.sink is None:
             return
         families = families_of({name: outcome})
@@ -121,7 +130,7 @@ class Scheduler:
             await asyncio.wait_for(
                 self.sink.accept(families, int(outcome.finished_at * 1000)), SINK_TIMEOUT
             )
-            if outcome.collection.inventory is not None and isinstance(self.sink, InventorySink):
+            if new_inventory and isinstance(self.sink, InventorySink):
                 await asyncio.wait_for(
                     self.sink.accept_inventory(self.state.inventory()), SINK_TIMEOUT
                 )

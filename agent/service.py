@@ -39,6 +39,15 @@ GRACE_SECONDS = 2.0  # in-flight runs may finish within this at shutdown/reload
 CLOSE_SECONDS = 1.5
 
 
+# Sections that do not configure collectors: a reload that changes only these keeps them running.
+NOT_COLLECTOR_KEYS = frozenset({"listen", "web", "log", "push"})
+
+
+def collector_settings(config: AgentConfig) -> dict[str, object]:
+    """The config sections the collectors are built from (secrets compare by value)."""
+    return {k: getattr(config, k) for k in type(config).model_fields if k not in NOT_COLLECTOR_KEYS}
+
+
 def build_server(config: AgentConfig, routes: dict[str, Callable[[], Response]]) -> HttpServer:
     """An HTTP server for `listen:` and `web:`; ConfigError when the TLS files are unusable."""
     from agent.config.types import parse_host_port
@@ -141,7 +150,8 @@ class Service:
         await self._stop.wait()
 
     async def stop(self) -> None:
-        running, self.running = self.running, None
+        async with self._reload_lock:  # a reload in progress finishes first (a few seconds)
+            running, self.running = self.running, None
         if running is None:
             return
         await running.scheduler.stop(GRACE_SECONDS, CLOSE_SECONDS)
@@ -171,6 +181,8 @@ class Service:
     async def reload(self) -> bool:
         """Re-read the config file; apply it if valid. True when applied."""
         async with self._reload_lock:
+            if self.running is None:  # stopping
+                return False
             notify("RELOADING=1", f"MONOTONIC_USEC={time.monotonic_ns() // 1000}")
             applied = await self._reload()
             notify("READY=1", "STATUS=" + ("config reloaded" if applied else "reload rejected"))
@@ -182,10 +194,12 @@ class Service:
 
     async def _reload(self) -> bool:
         assert self.running is not None
+        old = self.running
         log.info("reloading %s", self.config_path)
         try:
             config = load_config(self.config_path)
-            registry = self.registry_factory(config)
+            rebuild = collector_settings(config) != collector_settings(old.config)
+            registry = self.registry_factory(config) if rebuild else old.scheduler.registry
         except ConfigError as exc:
             _log_rejected(exc)
             return False
@@ -193,23 +207,31 @@ class Service:
             log.exception("config reload rejected, keeping the running config: bad collectors")
             return False
         try:
-            new_server = await self._server_for(config)
+            server = await self._server_for(config) or old.server
         except (ConfigError, OSError) as exc:
             if isinstance(exc, ConfigError):
                 _log_rejected(exc)
             else:  # e.g. the new listen address is taken
                 log.error("config reload rejected, keeping the running config: listen: %s", exc)
-            await asyncio.gather(*(close_quietly(c, CLOSE_SECONDS) for c in registry))
+            if rebuild:
+                await asyncio.gather(*(close_quietly(c, CLOSE_SECONDS) for c in registry))
             return False
-        old = self.running
-        await old.scheduler.stop(GRACE_SECONDS, CLOSE_SECONDS)
-        sink = old.sink
-        if config.push != old.config.push:
-            await old.sink.stop()
-            sink = SinkRunner.start(self._sink_or_fallback(config, old.config))
-        self.running = self._start_collectors(config, registry, new_server or old.server, sink)
+        repush = config.push != old.config.push
+        if rebuild or repush:
+            await old.scheduler.stop(GRACE_SECONDS, CLOSE_SECONDS, close_collectors=rebuild)
+            sink = old.sink
+            if repush:
+                await old.sink.stop()
+                sink = SinkRunner.start(self._sink_or_fallback(config, old.config))
+            self.running = self._start_collectors(config, registry, server, sink)
+        else:
+            self.running = Running(config, old.scheduler, old.sink, server)
         setup_logging(config.log.level, config.log.format)
-        log.info("config reloaded: %d collector(s)", len(registry))
+        log.info(
+            "config reloaded: %d collector(s), %s",
+            len(registry),
+            "rebuilt" if rebuild else "unchanged, kept running",
+        )
         return True
 
     def _sink_or_fallback(self, config: AgentConfig, old: AgentConfig) -> Sink | None:

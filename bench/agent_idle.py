@@ -1,11 +1,11 @@
 """The agent's idle footprint (HTTP server + self metrics only) and the cost of one scrape.
 
-    python3 bench/agent_idle.py [--seconds 60] [--scrapes 500]
+    python3 bench/agent_idle.py [--seconds 60] [--scrapes 500] [--host]
 
-Starts `ictinfra-agent run` with no collectors on a loopback port, lets it settle, then reads
-its RSS and CPU time from /proc/PID over `--seconds` without touching it; then scrapes /metrics
-`--scrapes` times over one keep-alive connection and reports the agent's CPU per scrape and the
-client-side latency. Linux only (/proc).
+Starts `ictinfra-agent run` with no collectors (or only the host collector, `--host`) on a
+loopback port and lets it settle; reads its RSS and CPU time from /proc/PID over `--seconds`
+without touching it; then scrapes /metrics `--scrapes` times over one keep-alive connection and
+reports the agent's CPU per scrape and the client-side latency. Linux only (/proc).
 """
 
 from __future__ import annotations
@@ -59,11 +59,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--scrapes", type=int, default=500)
+    parser.add_argument("--host", action="store_true", help="run the host collector (15 s) too")
     args = parser.parse_args()
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "agent.yaml"
-        config.write_text(f"listen: 127.0.0.1:{port}\nhost:\n  enabled: false\n")
+        host = "true" if args.host else "false"
+        config.write_text(f"listen: 127.0.0.1:{port}\nhost:\n  enabled: {host}\n")
         env = dict(os.environ, PYTHONPATH=str(REPO))
         agent = subprocess.Popen(
             [sys.executable, "-m", "agent", "run", "--config", str(config)],
@@ -97,6 +99,7 @@ def main() -> None:
     print(
         json.dumps(
             {
+                "host_collector": args.host,
                 "idle_seconds": args.seconds,
                 "idle_rss_mib": round(statistics.median(rss) / 2**20, 1),
                 "idle_rss_max_mib": round(max(rss) / 2**20, 1),

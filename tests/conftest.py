@@ -5,4 +5,7 @@ pytest_plugins: list[str] = [
     "tests.peers.prometheus",
     "tests.peers.victoriametrics",
     "tests.peers.postgres",
+    "tests.peers.snmpsim",
+    "tests.peers.udp_relay",
+    "tests.peers.snmpd",
 ]

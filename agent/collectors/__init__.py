@@ -14,4 +14,8 @@ def build_registry(config: AgentConfig) -> CollectorRegistry:
         from agent.collectors.host.collector import HostCollector
 
         registry.register(HostCollector(config.host))
+    if config.snmp.targets:
+        from agent.collectors.snmp.collector import SnmpCollector
+
+        registry.register(SnmpCollector(config.snmp))
     return registry

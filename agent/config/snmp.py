@@ -43,6 +43,7 @@ class SnmpTarget(StrictModel):
     retries: int = Field(default=1, ge=0, le=10)
     interval: Duration | None = None
     inventory_interval: Duration | None = None
+    poll_timeout: Duration | None = None  # the whole poll of this device; default 80% of interval
     max_repetitions: int | None = Field(default=None, ge=1, le=200)
     modules: tuple[Module, ...] = DEFAULT_MODULES
 
@@ -78,6 +79,7 @@ class SnmpConfig(StrictModel):
     interval: Duration = 60.0
     inventory_interval: Duration = 3600.0
     concurrency: int = Field(default=16, ge=1, le=256)
+    poll_timeout: Duration | None = None  # per device; default 80% of the device's interval
     max_repetitions: int = Field(default=25, ge=1, le=200)
     targets: tuple[SnmpTarget, ...] = ()
 

@@ -211,3 +211,58 @@ def test_bad_host_config_is_named_with_its_line(tmp_path: Path) -> None:
         "line 3: host.mount_points_exclude" in problems and "not a regular expression" in problems
     )
     assert "line 4: host.bogus: unknown key" in problems
+
+
+def test_a_failing_source_costs_only_its_own_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agent.collectors.host import network
+
+    def broken(sys_root: Path) -> list[network.NetClass]:
+        raise RuntimeError("driver returned nonsense")
+
+    monkeypatch.setattr(network, "read_net_class", broken)
+    case = CASES / "debian12-vm"
+    sources = HostSources(case / "proc", case / "sys", case, fast_usage, dict, portable=False)
+    collection = HostCollector(HostConfig(), sources).collect_now()
+    success = family(collection, "ictinfra_host_source_success")
+    assert success[("netclass",)] == 0 and success[("cpu",)] == 1 and success[("netdev",)] == 1
+    assert family(collection, "node_cpu_seconds_total")
+    assert collection.inventory is not None and collection.inventory["host"]["nics"] == []
+
+
+def fast_usage(path: str) -> filesystems.Usage:
+    return FAST
+
+
+def test_off_linux_the_collector_imports_and_degrades_to_psutil() -> None:
+    """What Windows sees, as far as it can be faked here: sys.platform says win32 when the
+    host modules load; the collector picks psutil, no /proc, and DMI from a registry that is
+    not there comes out empty instead of raising."""
+    code = (
+        # third-party modules read sys.platform on import: load them for the real platform
+        "import sys, asyncio, psutil, agent.registry, agent.config.host, agent.wire.inventory\n"
+        "sys.platform = 'win32'\n"
+        "from agent.collectors.host.collector import HostCollector, HostSources\n"
+        "from agent.collectors.host import portable\n"
+        "from agent.config.host import HostConfig\n"
+        "sources = HostSources.from_config(HostConfig())\n"
+        "assert sources.portable and sources.usage is portable.psutil_usage\n"
+        "c = HostCollector(HostConfig(), sources).collect_now()\n"
+        "names = {f.name for f in c.families if f.samples}\n"
+        "assert 'node_cpu_seconds_total' in names and 'node_dmi_info' not in names, names\n"
+        "print(c.inventory['host']['os']['system'])\n"
+    )
+    import subprocess
+    import sys
+
+    from tests.peers.common import subprocess_env
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Linux"  # platform.uname() is still the real one

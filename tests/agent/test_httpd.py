@@ -9,6 +9,7 @@ import logging
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -199,3 +200,17 @@ def test_unusable_tls_files_are_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         tls_context(str(cert), str(tmp_path / "missing.key"))
     assert "web.tls_cert_file" in info.value.problems[0]
+
+
+def test_connections_over_the_cap_get_503_and_idle_ones_do_not_delay_close() -> None:
+    thread = ServerThread(HttpServer("127.0.0.1", 0, ROUTES, max_connections=1))
+    server = thread.__enter__()
+    try:
+        idle = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        time.sleep(0.2)  # let the server accept it
+        assert raw(server.port, b"GET /metrics HTTP/1.1\r\n\r\n").split(b" ")[1] == b"503"
+    finally:
+        started = time.monotonic()
+        thread.__exit__()
+        assert time.monotonic() - started < 3.0
+        idle.close()

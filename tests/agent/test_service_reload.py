@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import logging
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from agent.config import AgentConfig
 from agent.model import Collection, MetricFamily
@@ -84,8 +88,18 @@ def scrape(port: int) -> str:
         conn.close()
 
 
+@pytest.fixture
+def root_logging() -> Iterator[None]:
+    """A reload applies `log:` to the root logger: put it back for the other tests."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 def test_reload_rebuilds_collectors_keeps_old_on_error_and_stop_closes_all(
-    tmp_path: Path,
+    tmp_path: Path, root_logging: None
 ) -> None:
     Probe.instances.clear()
     port = free_port()
@@ -124,15 +138,47 @@ def test_reload_rebuilds_collectors_keeps_old_on_error_and_stop_closes_all(
         assert "host-probe" not in text and 'collector="lan-probe"} 1' in text
         assert len(sinks) == 1 and sinks[0].count >= 4  # push unchanged: the same sink
 
+        lan = f"listen: 127.0.0.1:{port}\nhost:\n  enabled: false\nlan:\n  enabled: true\n"
+        lan += "  interval: 100ms\n"
         config_file.write_text(
-            f"listen: 127.0.0.1:{port}\nhost:\n  enabled: false\n"
-            f"push:\n  url: http://127.0.0.1:1\n  token_file: {tmp_path / 'token'}\n"
+            lan + f"push:\n  url: http://127.0.0.1:1\n  token_file: {tmp_path / 'token'}\n"
         )
-        assert await service.reload()
+        assert await service.reload()  # push changed, collectors not: same collector objects
         await asyncio.sleep(0.1)
         assert len(sinks) == 2 and sinks[0].closed_after_run and sinks[1].running
+        assert len(Probe.instances) == 2 and not Probe.instances[1].closed
+        assert sinks[1].count >= 1  # the kept collectors deliver to the new sink
+
+        config_file.write_text(config_file.read_text() + "log:\n  level: debug\n")
+        assert await service.reload()  # nothing but the log level: nothing rebuilt
+        assert len(Probe.instances) == 2 and len(sinks) == 2
+        assert service.running is not None and service.running.config.log.level == "debug"
 
         await service.stop()
         assert all(p.closed for p in Probe.instances) and sinks[1].closed_after_run
 
     asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_stop_during_a_reload_waits_for_it_and_closes_everything(
+    tmp_path: Path, root_logging: None
+) -> None:
+    Probe.instances.clear()
+    port = free_port()
+    config_file = tmp_path / "agent.yaml"
+    config_file.write_text(f"listen: 127.0.0.1:{port}\nhost:\n  interval: 100ms\n")
+
+    async def scenario() -> None:
+        from agent.config import load_config
+
+        service = Service(str(config_file), registry_factory=probes, sink_factory=lambda c: None)
+        await service.start(load_config(config_file))
+        config_file.write_text(f"listen: 127.0.0.1:{port}\nhost:\n  interval: 200ms\n")
+        service.request_reload()
+        await asyncio.sleep(0)  # the reload has begun
+        await service.stop()
+        assert service.running is None
+        assert not await service.reload()  # after stop: nothing to reload
+        assert len(Probe.instances) == 2 and all(p.closed for p in Probe.instances)
+
+    asyncio.run(asyncio.wait_for(scenario(), 30))

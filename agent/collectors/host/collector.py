@@ -6,19 +6,22 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from agent.collectors.host import boot, cpu, disks, dmi, filesystems, memory, network, os_release
 from agent.collectors.host.files import read_text
 from agent.config.host import HostConfig
 from agent.model import Collection
-from agent.wire.inventory import DiskInfo, FilesystemInfo, HostInventory, OsInfo
+from agent.wire.inventory import CpuInfo, DiskInfo, FilesystemInfo, HostInventory, OsInfo
 
 log = logging.getLogger(__name__)
 
 IS_LINUX = sys.platform.startswith("linux")
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -57,12 +60,46 @@ class Facts:
 
 def read_facts(sources: HostSources) -> Facts:
     return Facts(
-        cpu=cpu.read_cpu_facts(sources.proc_root, sources.sys_root),
+        cpu=_fact("cpuinfo", lambda: cpu.read_cpu_facts(sources.proc_root, sources.sys_root))
+        or cpu.CpuFacts([], CpuInfo(), {}),
         uname=boot.read_uname(sources.proc_root),
-        dmi=dmi.read_dmi(sources.sys_root),
-        os_release=os_release.read_os_release(sources.rootfs),
-        disks=disks.read_disks(sources.sys_root, sources.rootfs),
+        dmi=_fact("dmi", lambda: dmi.read_dmi(sources.sys_root)) or {},
+        os_release=_fact("os-release", lambda: os_release.read_os_release(sources.rootfs)) or {},
+        disks=_fact("disks", lambda: disks.read_disks(sources.sys_root, sources.rootfs)) or [],
     )
+
+
+def _fact(what: str, read: Callable[[], T]) -> T | None:
+    try:
+        return read()
+    except Exception:
+        log.exception("reading %s failed", what)
+        return None
+
+
+class SourceResults:
+    """A bug or surprise in one source costs that source's metrics, not the whole collector."""
+
+    def __init__(self) -> None:
+        self.success: dict[str, int] = {}
+
+    @contextmanager
+    def guard(self, source: str) -> Iterator[None]:
+        try:
+            yield
+            self.success[source] = 1
+        except Exception:
+            log.exception("host source %s failed", source)
+            self.success[source] = 0
+
+    def add_to(self, out: Collection) -> None:
+        family = out.family(
+            "ictinfra_host_source_success",
+            "Whether reading this host source succeeded in the last cycle.",
+            labels=("source",),
+        )
+        for source, ok in self.success.items():
+            family.add((source,), ok)
 
 
 class HostCollector:
@@ -106,26 +143,38 @@ class HostCollector:
         facts = self._current_facts(inventory_due)
         src = self._sources
         out = Collection()
-        stat = cpu.parse_proc_stat(read_text(src.proc_root / "stat") or "")
-        cpu.add_cpu_times(out, stat)
-        boot.add_boot_time(out, stat.boot_time)
-        meminfo = memory.parse_meminfo(read_text(src.proc_root / "meminfo") or "")
-        memory.add_memory(out, meminfo)
-        mounts = [m for m in filesystems.read_mounts(src.proc_root) if self._mount_filter.wanted(m)]
-        fs_results = self._probe.measure(mounts)
-        filesystems.add_filesystems(out, fs_results)
-        counters = network.parse_net_dev(read_text(src.proc_root / "net/dev") or "")
-        network.add_net_dev(out, counters, self._config.network_devices_exclude)
-        nics = network.read_net_class(src.sys_root)
-        network.add_net_class(out, nics)
-        cpu.add_cpu_facts(out, facts.cpu)
-        boot.add_uname(out, facts.uname)
-        dmi.add_dmi(out, facts.dmi)
-        os_release.add_os_release(out, facts.os_release)
-        disks.add_disks(out, facts.disks)
+        sources = SourceResults()
+        stat, meminfo = cpu.ProcStat([], None), {}
+        fs_results: list[filesystems.FsResult] = []
+        nics: list[network.NetClass] = []
+        with sources.guard("cpu"):
+            stat = cpu.parse_proc_stat(read_text(src.proc_root / "stat") or "")
+            cpu.add_cpu_times(out, stat)
+            boot.add_boot_time(out, stat.boot_time)
+        with sources.guard("meminfo"):
+            meminfo = memory.parse_meminfo(read_text(src.proc_root / "meminfo") or "")
+            memory.add_memory(out, meminfo)
+        with sources.guard("filesystem"):
+            mounts = filesystems.read_mounts(src.proc_root)
+            fs_results = self._probe.measure([m for m in mounts if self._mount_filter.wanted(m)])
+            filesystems.add_filesystems(out, fs_results)
+        with sources.guard("netdev"):
+            counters = network.parse_net_dev(read_text(src.proc_root / "net/dev") or "")
+            network.add_net_dev(out, counters, self._config.network_devices_exclude)
+        with sources.guard("netclass"):
+            nics = network.read_net_class(src.sys_root)
+            network.add_net_class(out, nics)
+        with sources.guard("facts"):
+            cpu.add_cpu_facts(out, facts.cpu)
+            boot.add_uname(out, facts.uname)
+            dmi.add_dmi(out, facts.dmi)
+            os_release.add_os_release(out, facts.os_release)
+            disks.add_disks(out, facts.disks)
         if inventory_due:
-            inventory = self._inventory(facts, meminfo, stat.boot_time, fs_results, nics)
-            out.inventory = {"host": inventory.model_dump(mode="json")}
+            with sources.guard("inventory"):
+                inventory = self._inventory(facts, meminfo, stat.boot_time, fs_results, nics)
+                out.inventory = {"host": inventory.model_dump(mode="json")}
+        sources.add_to(out)
         return out
 
     def _inventory_due(self) -> bool:

@@ -93,7 +93,7 @@ def dmi_inventory(values: dict[str, str]) -> DmiInfo:
         board_name=values.get("board_name"),
         board_serial=values.get("board_serial"),
         chassis_type=CHASSIS_TYPES.get(int(chassis), chassis)
-        if chassis and chassis.isdigit()
+        if chassis and chassis.isascii() and chassis.isdigit()
         else chassis,
         chassis_vendor=values.get("chassis_vendor"),
         chassis_serial=values.get("chassis_serial"),

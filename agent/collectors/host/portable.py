@@ -54,7 +54,10 @@ def psutil_usage(path: str) -> filesystems.Usage:
 def windows_dmi() -> dict[str, str]:
     if sys.platform != "win32":
         return {}
-    import winreg
+    try:
+        import winreg
+    except ImportError:  # a Windows build without it (embedded Pythons)
+        return {}
 
     values: dict[str, str] = {}
     try:

@@ -1,0 +1,254 @@
+"""Poll devices: one device bounded in time, many devices bounded in concurrency.
+
+`poll_targets()` is the entry point for the collector and for benchmarks: it polls N targets
+with a shared client and returns metric families and inventory records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from agent.collectors.snmp import entity, hostres, ifmib, printer, system
+from agent.collectors.snmp.client import SnmpClient
+from agent.collectors.snmp.decode import Value
+from agent.collectors.snmp.vendor import enterprise_number, guess_kind, vendor_name
+from agent.collectors.snmp.walk import (
+    Table,
+    WalkError,
+    WalkPolicy,
+    WalkStats,
+    get_scalars,
+    walk_columns,
+)
+from agent.config.snmp import SnmpConfig, SnmpTarget
+from agent.model import MetricFamily
+from agent.wire.inventory import DeviceInventory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class DeviceState:
+    """What we keep about one device between polls."""
+
+    policy: WalkPolicy
+    last_poll: float = -math.inf
+    last_inventory: float = -math.inf
+    inventory: DeviceInventory | None = None
+    families: list[MetricFamily] = field(default_factory=list)
+    has_host_resources: bool | None = None
+    has_printer: bool | None = None
+    timeouts_total: int = 0
+    errors_total: Counter[str] = field(default_factory=Counter)
+    fallbacks_total: int = 0
+    bad_dates_logged: bool = False
+    last_error: str | None = None
+
+
+@dataclass(slots=True)
+class DeviceResult:
+    name: str
+    up: bool
+    duration: float
+    stats: WalkStats
+    families: list[MetricFamily]
+    inventory: DeviceInventory | None
+    error: str | None = None
+
+
+def poll_deadline(config: SnmpConfig, target: SnmpTarget) -> float:
+    """How long one device may take: its own setting, else 80% of its interval."""
+    if target.poll_timeout is not None:
+        return target.poll_timeout
+    if config.poll_timeout is not None:
+        return config.poll_timeout
+    return 0.8 * (target.interval or config.interval)
+
+
+async def poll_device(
+    client: SnmpClient, target: SnmpTarget, state: DeviceState, *, inventory: bool, deadline: float
+) -> DeviceResult:
+    """Poll one device within `deadline` seconds; never raises."""
+    started = time.perf_counter()
+    stats = WalkStats()
+    try:
+        families, record = await asyncio.wait_for(
+            _poll(client, target, state, stats, inventory=inventory), deadline
+        )
+        error = None
+    except TimeoutError:
+        families, record = [], None
+        error = f"deadline: no complete answer within {deadline:g}s"
+        stats.errors["deadline"] += 1
+    except WalkError as exc:
+        families, record = [], None
+        error = await _explain(client, target, exc, stats)
+    except Exception as exc:  # a decoding bug must not take the other devices down
+        log.exception("SNMP device %s: unexpected error", target.name)
+        families, record, error = [], None, f"internal: {type(exc).__name__}"
+        stats.errors["internal"] += 1
+    return DeviceResult(
+        target.name, error is None, time.perf_counter() - started, stats, families, record, error
+    )
+
+
+async def _explain(client: SnmpClient, target: SnmpTarget, exc: WalkError, stats: WalkStats) -> str:
+    """The log/metric text for a failed poll; says which SNMPv3 key is wrong when it can tell."""
+    if exc.kind != "timeout":
+        return f"{exc.kind}: {exc}"
+    tries = target.retries + 1
+    if (
+        target.version == "3"
+        and target.priv_protocol
+        and await client.answers_without_privacy(target)
+    ):
+        stats.errors["auth"] += 1
+        return (
+            "auth: no answer with privacy, but the device answers this user without it: "
+            "the priv_key or priv_protocol is probably wrong"
+        )
+    return f"timeout: no answer ({tries} tries of {target.timeout:g}s)"
+
+
+async def _poll(
+    client: SnmpClient, target: SnmpTarget, state: DeviceState, stats: WalkStats, *, inventory: bool
+) -> tuple[list[MetricFamily], DeviceInventory | None]:
+    session = await client.session(target)
+    modules = set(target.modules)
+    want_hr = "host_resources" in modules and (inventory or state.has_host_resources is not False)
+    want_printer = "printer" in modules and (inventory or state.has_printer is not False)
+    scalar_oids = [*system.SCALARS, ifmib.IF_NUMBER, *(hostres.SCALARS if want_hr else ())]
+    scalars = await get_scalars(session, scalar_oids, stats)
+    columns: list[str] = []
+    if "if_mib" in modules:
+        columns.extend(ifmib.WALK_COLUMNS)
+    if inventory and "entity" in modules:
+        columns.extend(entity.WALK_COLUMNS)
+    if want_hr:
+        columns.extend(hostres.WALK_COLUMNS)
+    if want_printer:
+        columns.extend(printer.WALK_COLUMNS)
+    table = await walk_columns(session, columns, state.policy, stats) if columns else {}
+    families = _families(target.name, scalars, table, want_hr=want_hr, want_printer=want_printer)
+    if want_hr:
+        state.has_host_resources = hostres.has_host_resources(scalars, table)
+    if want_printer:
+        state.has_printer = printer.has_printer(table)
+    record = _inventory(target, state, scalars, table) if inventory else None
+    return families, record
+
+
+def _families(
+    device: str, scalars: dict[str, Value], table: Table, *, want_hr: bool, want_printer: bool
+) -> list[MetricFamily]:
+    families = ifmib.parse_if_mib(
+        device, table, scalars.get(system.SYS_UPTIME), scalars.get(ifmib.IF_NUMBER)
+    )
+    if want_hr:
+        families.extend(hostres.parse_host_resources(device, scalars, table))
+    if want_printer:
+        families.extend(printer.parse_printer(device, table))
+    return families
+
+
+def _inventory(
+    target: SnmpTarget, state: DeviceState, scalars: dict[str, Value], table: Table
+) -> DeviceInventory:
+    info = system.parse_system(scalars)
+    entities, bad_dates = entity.parse_entities(table)
+    if bad_dates and not state.bad_dates_logged:
+        log.warning(entity.describe_bad_dates(target.name, bad_dates))
+        state.bad_dates_logged = True
+    number = enterprise_number(info.object_id)
+    if_number = scalars.get(ifmib.IF_NUMBER)
+    memory = scalars.get(hostres.HR_MEMORY_SIZE)
+    return DeviceInventory(
+        device=target.name,
+        address=target.address,
+        reachable=True,
+        sys_descr=info.descr,
+        sys_object_id=info.object_id,
+        sys_name=info.name,
+        sys_location=info.location,
+        sys_contact=info.contact,
+        sys_uptime_seconds=info.uptime_seconds,
+        enterprise_number=number,
+        vendor=vendor_name(number),
+        kind=guess_kind(
+            info.descr,
+            number,
+            printer=bool(state.has_printer),
+            host_resources=bool(state.has_host_resources),
+        ),
+        interface_count=if_number if isinstance(if_number, int) else None,
+        entities=entities,
+        extra={
+            "snmp_version": target.version,
+            "hr_memory_bytes": memory * 1024 if isinstance(memory, int) else None,
+            "unknown_mfg_dates": len(bad_dates),
+        },
+    )
+
+
+def new_state(config: SnmpConfig, target: SnmpTarget) -> DeviceState:
+    return DeviceState(WalkPolicy(target.max_repetitions or config.max_repetitions))
+
+
+async def poll_targets(
+    client: SnmpClient,
+    config: SnmpConfig,
+    targets: Sequence[SnmpTarget],
+    states: dict[str, DeviceState],
+    *,
+    inventory: Sequence[str] = (),
+) -> list[DeviceResult]:
+    """Poll `targets` concurrently (at most `config.concurrency` at once), each within its deadline.
+
+    `inventory` names the targets whose inventory tables are due. `states` is updated in place.
+    """
+    gate = asyncio.Semaphore(config.concurrency)
+    wanted = set(inventory)
+
+    async def one(target: SnmpTarget) -> DeviceResult:
+        state = states.setdefault(target.name, new_state(config, target))
+        if target.name in wanted:  # re-try full GETBULK hourly: a fallback may have been a blip
+            state.policy = WalkPolicy(target.max_repetitions or config.max_repetitions)
+        async with gate:
+            result = await poll_device(
+                client,
+                target,
+                state,
+                inventory=target.name in wanted,
+                deadline=poll_deadline(config, target),
+            )
+        _remember(target, state, result)
+        return result
+
+    return list(await asyncio.gather(*(one(t) for t in targets)))
+
+
+def _remember(target: SnmpTarget, state: DeviceState, result: DeviceResult) -> None:
+    state.timeouts_total += result.stats.timeouts
+    state.errors_total.update(result.stats.errors)
+    state.fallbacks_total += result.stats.fallbacks
+    state.last_poll = time.monotonic()
+    state.families = result.families
+    if result.inventory is not None:
+        state.inventory = result.inventory
+        state.last_inventory = state.last_poll
+    elif not result.up:
+        if state.inventory is None:
+            state.inventory = DeviceInventory(
+                device=target.name, address=target.address, reachable=False
+            )
+        else:
+            state.inventory = state.inventory.model_copy(update={"reachable": False})
+    if result.error and result.error != state.last_error:
+        log.warning("SNMP device %s (%s): %s", target.name, target.address, result.error)
+    state.last_error = result.error

@@ -1,0 +1,107 @@
+"""snmpsim serving the SNMP test-case recordings on a loopback UDP port, once per session.
+
+Every `tests/cases/snmp/<case>/recording.snmprec` is served with the community `<case>`.
+The recordings are small on purpose: this Python has no _gdbm, and snmpsim's dbm.dumb index of
+a large recording takes minutes (FIELD-NOTES).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.peers.common import REPO, free_port, peer_unavailable, stop, wait_until
+
+CASES = REPO / "tests" / "cases" / "snmp"
+
+
+@dataclass(frozen=True)
+class Snmpsim:
+    host: str
+    port: int
+    data_dir: Path
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def snmpsim_binary() -> str | None:
+    beside = Path(sys.executable).with_name("snmpsim-command-responder")
+    return str(beside) if beside.exists() else shutil.which("snmpsim-command-responder")
+
+
+def answers(port: int, community: str, host: str = "127.0.0.1") -> bool:
+    """A hand-made SNMPv2c GET of sysUpTime.0; True when any reply comes back."""
+    oid = bytes([0x06, 0x08, 0x2B, 6, 1, 2, 1, 1, 3, 0])
+    varbind = _tlv(0x30, oid + b"\x05\x00")
+    pdu = _tlv(0xA0, b"\x02\x01\x01\x02\x01\x00\x02\x01\x00" + _tlv(0x30, varbind))
+    message = _tlv(0x30, b"\x02\x01\x01" + _tlv(0x04, community.encode()) + pdu)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(0.3)
+        sock.sendto(message, (host, port))
+        try:
+            return bool(sock.recv(65535))
+        except OSError:
+            return False
+
+
+def _tlv(tag: int, body: bytes) -> bytes:
+    assert len(body) < 128
+    return bytes([tag, len(body)]) + body
+
+
+def start_snmpsim(
+    data_dir: Path, cache_dir: Path, port: int, community: str
+) -> subprocess.Popen[bytes]:
+    binary = snmpsim_binary()
+    if binary is None:
+        peer_unavailable("snmpsim-command-responder is not installed (pip install snmpsim)")
+    assert binary is not None
+    env = dict(os.environ, SNMPSIM_ALLOW_ROOT="true")
+    process = subprocess.Popen(
+        [
+            binary,
+            f"--data-dir={data_dir}",
+            f"--cache-dir={cache_dir}",
+            f"--agent-udpv4-endpoint=127.0.0.1:{port}",
+            "--log-level=error",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: process.poll() is not None or answers(port, community), 60, "snmpsim")
+    except TimeoutError:
+        stop(process)
+        raise
+    if process.poll() is not None:
+        peer_unavailable(f"snmpsim exited with {process.returncode}")
+    return process
+
+
+@pytest.fixture(scope="session")
+def snmpsim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snmpsim]:
+    root = tmp_path_factory.mktemp("snmpsim")
+    data_dir, cache_dir = root / "data", root / "cache"
+    data_dir.mkdir()
+    cache_dir.mkdir()
+    names = []
+    for recording in sorted(CASES.glob("*/recording.snmprec")):
+        shutil.copy(recording, data_dir / f"{recording.parent.name}.snmprec")
+        names.append(recording.parent.name)
+    port = free_port(socket.SOCK_DGRAM)
+    process = start_snmpsim(data_dir, cache_dir, port, names[0])
+    try:
+        yield Snmpsim("127.0.0.1", port, data_dir)
+    finally:
+        stop(process)

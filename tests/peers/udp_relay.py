@@ -1,0 +1,108 @@
+"""A tiny UDP relay in front of a real SNMP agent: delays answers, or passes SNMPv1 alone.
+
+Makes "a device that answers slowly" and "a device that speaks SNMPv1 only" out of snmpsim
+without touching its recordings. Runs its own event loop in a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.peers.common import free_port
+
+
+def snmp_version(packet: bytes) -> int | None:
+    """The version field of an SNMP message (0 = v1, 1 = v2c, 3 = v3), None if unparsable."""
+    if len(packet) < 5 or packet[0] != 0x30:
+        return None
+    position = 2 + (packet[1] & 0x7F if packet[1] & 0x80 else 0)
+    if packet[position : position + 2] != b"\x02\x01":
+        return None
+    return packet[position + 2] if position + 2 < len(packet) else None
+
+
+@dataclass
+class Relay:
+    listen_port: int
+    upstream: tuple[str, int]
+    delay: float = 0.0
+    v1_only: bool = False
+    forwarded: int = 0
+    dropped: int = 0
+    _loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.new_event_loop)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.listen_port}"
+
+
+class _Front(asyncio.DatagramProtocol):
+    def __init__(self, relay: Relay) -> None:
+        self.relay = relay
+        self.transport: asyncio.DatagramTransport | None = None
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        if self.relay.v1_only and snmp_version(data) != 0:
+            self.relay.dropped += 1
+            return
+        self.relay.forwarded += 1
+        task = asyncio.ensure_future(self._forward(data, addr))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _forward(self, data: bytes, addr: tuple[str, int]) -> None:
+        loop = asyncio.get_running_loop()
+        front = self.transport
+        assert front is not None
+
+        class Back(asyncio.DatagramProtocol):
+            def datagram_received(self, reply: bytes, _: tuple[str, int]) -> None:
+                front.sendto(reply, addr)
+
+        back, _ = await loop.create_datagram_endpoint(Back, remote_addr=self.relay.upstream)
+        await asyncio.sleep(self.relay.delay)
+        back.sendto(data)
+        await asyncio.sleep(5)
+        back.close()
+
+
+def start_relay(upstream: tuple[str, int], *, delay: float = 0.0, v1_only: bool = False) -> Relay:
+    relay = Relay(free_port(socket.SOCK_DGRAM), upstream, delay, v1_only)
+    ready = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(relay._loop)
+        relay._loop.run_until_complete(
+            relay._loop.create_datagram_endpoint(
+                lambda: _Front(relay), local_addr=("127.0.0.1", relay.listen_port)
+            )
+        )
+        ready.set()
+        relay._loop.run_forever()
+
+    threading.Thread(target=run, daemon=True, name=f"udp-relay-{relay.listen_port}").start()
+    ready.wait(10)
+    return relay
+
+
+def stop_relay(relay: Relay) -> None:
+    relay._loop.call_soon_threadsafe(relay._loop.stop)
+
+
+@pytest.fixture(scope="session")
+def relays() -> Iterator[list[Relay]]:
+    """Relays made by tests with start_relay(); all stopped at the end of the session."""
+    made: list[Relay] = []
+    yield made
+    for relay in made:
+        stop_relay(relay)

@@ -1,0 +1,94 @@
+"""A device that never answers, one that answers too slowly, one that answers slowly but in
+time, and one that speaks SNMPv1 only asked in v2c: the cycle still ends on time and the
+healthy device is polled in full."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.peers.common import REPO, agent_command, free_port, subprocess_env
+from tests.peers.snmpsim import Snmpsim
+from tests.peers.udp_relay import Relay, start_relay
+from tests.snmp.promtext import by_device, parse_samples, value_of
+
+pytestmark = pytest.mark.peer
+POLL_TIMEOUT = 4.0
+CISCO = REPO / "tests" / "cases" / "snmp" / "cisco-c3560"
+
+
+def test_dead_and_slow_devices_do_not_hold_the_cycle(
+    snmpsim: Snmpsim, relays: list[Relay], tmp_path: Path
+) -> None:
+    upstream = (snmpsim.host, snmpsim.port)
+    too_slow = start_relay(upstream, delay=1.5)
+    slow = start_relay(upstream, delay=0.2)
+    v1_only = start_relay(upstream, v1_only=True)
+    relays.extend([too_slow, slow, v1_only])
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # bound, never answers
+    silent.bind(("127.0.0.1", free_port(socket.SOCK_DGRAM)))
+    dead_address = f"127.0.0.1:{silent.getsockname()[1]}"
+
+    def target(name: str, address: str, community: str, **extra: object) -> dict[str, object]:
+        return {
+            "name": name,
+            "address": address,
+            "community": community,
+            "timeout": "1s",
+            "retries": 1,
+            **extra,
+        }
+
+    config = {
+        "snmp": {
+            "poll_timeout": f"{POLL_TIMEOUT}s",
+            "targets": [
+                target("healthy", snmpsim.address, "cisco-c3560", timeout="3s"),
+                target("dead", dead_address, "public"),
+                target("too-slow", too_slow.address, "cisco-c3560", timeout="3s"),
+                target("slow", slow.address, "linux-host", timeout="3s"),
+                target("v1-only-asked-v2c", v1_only.address, "windows-xp-v1"),
+            ],
+        },
+        "host": {"enabled": False},
+    }
+    path = tmp_path / "agent.yaml"
+    path.write_text(yaml.safe_dump(config))
+    started = time.monotonic()
+    result = subprocess.run(
+        agent_command("once", "--config", str(path)),
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    elapsed = time.monotonic() - started
+    silent.close()
+    samples = parse_samples(result.stdout)
+    up = {
+        d: value_of(samples, "ictinfra_snmp_up", device=d)
+        for d in ("healthy", "dead", "too-slow", "slow", "v1-only-asked-v2c")
+    }
+    assert up == {"healthy": 1, "dead": 0, "too-slow": 0, "slow": 1, "v1-only-asked-v2c": 0}, (
+        result.stderr
+    )
+    # Python start-up + import (~2 s on a loaded 2-core box) + the longest device budget.
+    assert elapsed < POLL_TIMEOUT + 8, elapsed
+    assert value_of(samples, "ictinfra_snmp_errors_total", device="too-slow", kind="deadline") == 1
+    assert value_of(samples, "ictinfra_snmp_errors_total", device="dead", kind="timeout") >= 1
+    assert value_of(samples, "ictinfra_snmp_timeouts_total", device="dead") >= 1
+    expected = json.loads((CISCO / "expected.json").read_text())
+    got = by_device(samples, "ifHCInOctets", "healthy", "ifIndex")
+    assert got == {
+        i: row["ifHCInOctets"] for i, row in expected["interfaces"].items() if "ifHCInOctets" in row
+    }
+    assert v1_only.dropped >= 1 and v1_only.forwarded == 0
+    duration = value_of(samples, "ictinfra_snmp_poll_duration_seconds", device="too-slow")
+    assert duration is not None and POLL_TIMEOUT - 0.5 < duration < POLL_TIMEOUT + 2
