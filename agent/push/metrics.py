@@ -24,6 +24,7 @@ class PushMetrics:
     inventory_dropped: int = 0
     last_success: float | None = None
     last_inventory_success: float | None = None
+    queue_max_bytes: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count_sent(self, batches: int, samples: int) -> None:
@@ -48,11 +49,12 @@ class PushMetrics:
         with self._lock:
             return [*self._queue_families(queue, now), *self._send_families()]
 
-    @staticmethod
-    def _queue_families(queue: QueueStats, now: float) -> list[MetricFamily]:
+    def _queue_families(self, queue: QueueStats, now: float) -> list[MetricFamily]:
         oldest_age = max(0.0, now - queue.oldest_ms / 1000) if queue.oldest_ms else 0.0
         gauges = [
             ("ictinfra_push_queue_bytes", "Compressed bytes held in the push queue.", queue.bytes),
+            ("ictinfra_push_queue_max_bytes", "push.queue_max_bytes, the queue's bound.",
+             self.queue_max_bytes),
             ("ictinfra_push_queue_batches", "Collection cycles waiting in the push queue.",
              queue.batches),
             ("ictinfra_push_queue_samples", "Samples waiting in the push queue.", queue.samples),

@@ -76,7 +76,7 @@ class PushService:
         sender = Sender(
             queue,
             transport,
-            PushMetrics(),
+            PushMetrics(queue_max_bytes=config.queue_max_bytes),
             interval=config.interval,
             max_request_bytes=config.max_request_bytes,
             max_sample_age=config.max_sample_age,

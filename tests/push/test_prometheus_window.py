@@ -74,3 +74,12 @@ def test_backlog_within_the_window_lands_beyond_it_is_dropped_not_retried(
         queue.close()
     finally:
         prometheus.close()
+
+
+def test_push_alert_rules_pass_promtool_unit_tests() -> None:
+    promtool = require_binary("promtool")
+    prometheus_dir = REPO / "deploy" / "prometheus"
+    for args in (("check", "rules", "rules/push.yml"), ("test", "rules", "tests/push.yml")):
+        result = subprocess.run([promtool, *args], cwd=prometheus_dir, capture_output=True,
+                                text=True, check=False)  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
