@@ -30,6 +30,7 @@ import cramjam
 
 from agent.push.metrics import PushMetrics
 from agent.push.queue import Batch, PushQueue
+from agent.push.regroup import merge_write_requests
 from agent.push.transport import HttpTransport, Response, TransportError
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,7 @@ class Sender:
 
     def _send(self, batches: list[Batch]) -> bool:
         """Send batches as one request; on a permanent answer, bisect. False: retry later."""
-        protobuf = b"".join(b.protobuf() for b in batches)
+        protobuf = merge_write_requests(b.protobuf() for b in batches)
         body = bytes(cramjam.snappy.compress_raw(protobuf))
         samples = sum(b.samples for b in batches)
         try:
