@@ -82,18 +82,33 @@ class HttpTransport:
             "User-Agent": USER_AGENT,
             **headers,
         }
-        connection = self._connect()
+        reused = self._connection is not None
         try:
-            connection.request("POST", self._prefix + path, body=body, headers=all_headers)
-            reply = connection.getresponse()
-            text = reply.read(64 * 1024).decode("utf-8", "replace")
-            if reply.getheader("Connection", "").lower() == "close" or not reply.isclosed():
-                self.close()
+            status, text, retry_after = self._exchange(path, body, all_headers)
         except (OSError, http.client.HTTPException) as exc:
             self.close()
-            raise TransportError(f"POST {path}: {type(exc).__name__}: {exc}") from None
+            if not reused or isinstance(exc, TimeoutError):
+                raise TransportError(f"POST {path}: {type(exc).__name__}: {exc}") from None
+            # A kept-alive connection the server had closed while idle: one fresh try (a
+            # remote_write or inventory POST is safe to repeat).
+            try:
+                status, text, retry_after = self._exchange(path, body, all_headers)
+            except (OSError, http.client.HTTPException) as again:
+                self.close()
+                raise TransportError(f"POST {path}: {type(again).__name__}: {again}") from None
         message = " ".join(text.split())[:MAX_MESSAGE]
-        return Response(reply.status, message, _retry_after(reply.getheader("Retry-After")))
+        return Response(status, message, retry_after)
+
+    def _exchange(
+        self, path: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, str, float | None]:
+        connection = self._connect()
+        connection.request("POST", self._prefix + path, body=body, headers=headers)
+        reply = connection.getresponse()
+        text = reply.read(64 * 1024).decode("utf-8", "replace")
+        if reply.getheader("Connection", "").lower() == "close" or not reply.isclosed():
+            self.close()  # the server is closing it, or the answer was too long to finish
+        return reply.status, text, _retry_after(reply.getheader("Retry-After"))
 
     def close(self) -> None:
         if self._connection is not None:

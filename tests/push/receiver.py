@@ -35,12 +35,18 @@ def accept_all(path: str, series: list[Series]) -> tuple[int, str]:
 
 @contextmanager
 def running_receiver(
-    answer: Answer = accept_all, tls: tuple[str, str] | None = None
+    answer: Answer = accept_all,
+    tls: tuple[str, str] | None = None,
+    drop_idle_connections: bool = False,
 ) -> Iterator[Receiver]:
-    """`tls`: (certificate file, key file) to serve HTTPS."""
+    """`tls`: (certificate file, key file) to serve HTTPS. `drop_idle_connections`: speak
+    HTTP/1.1 keep-alive but close each connection after one answer without saying so, as a
+    server does whose idle timeout has passed."""
     receiver = Receiver("", answer)
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if drop_idle_connections else "HTTP/1.0"
+
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             series = decode_write_request(body) if self.path.endswith("/write") else []
@@ -53,6 +59,7 @@ def running_receiver(
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+            self.close_connection = drop_idle_connections or self.protocol_version == "HTTP/1.0"
 
         def log_message(self, *args: object) -> None:
             pass

@@ -265,3 +265,15 @@ def test_an_unreadable_token_file_keeps_the_data_and_says_which_file(
             assert not sender.pump()
         assert f"cannot read push.token_file {tmp_path / 'token'}" in caplog.text
         assert queue.stats().batches == 1
+
+
+def test_a_keep_alive_connection_closed_by_the_server_is_reopened_not_a_failure(
+    tmp_path: Path,
+) -> None:
+    with running_receiver(drop_idle_connections=True) as receiver:
+        queue, sender = make_sender(tmp_path, receiver)
+        for age in (60, 45, 30):
+            queue_cycles(queue, [NOW - age])
+            assert sender.pump()
+        assert sender.metrics.retries == 0
+        assert len(receiver.accepted_series()) == 9
