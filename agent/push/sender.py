@@ -114,8 +114,10 @@ class Sender:
         """Send the inventory and every queued batch; False when a retryable failure stopped it."""
         stop = stop or threading.Event()
         self.retry_after = None
-        inventory_ok = self._send_inventory()
-        return self._drain(stop) and inventory_ok
+        inventory = self._send_inventory()
+        if inventory is None:
+            return False  # no HTTP answer at all: the samples would only wait for a timeout too
+        return self._drain(stop) and inventory
 
     def _drain(self, stop: threading.Event) -> bool:
         while not stop.is_set():
@@ -195,7 +197,8 @@ class Sender:
             response.message,
         )
 
-    def _send_inventory(self) -> bool:
+    def _send_inventory(self) -> bool | None:
+        """True: sent, dropped or nothing to send; False: retry later; None: unreachable."""
         snapshot = self.queue.inventory()
         if snapshot is None:
             return True
@@ -203,7 +206,7 @@ class Sender:
             response = self.transport.post(INVENTORY_PATH, snapshot.body, INVENTORY_HEADERS)
         except TransportError as exc:
             log.warning("inventory push failed, will retry: %s", exc)
-            return False
+            return None
         verdict, _ = classify(response)
         if verdict is Verdict.RETRY:
             log.warning("inventory push got HTTP %d, will retry: %s", response.status,

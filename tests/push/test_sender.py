@@ -277,3 +277,35 @@ def test_a_keep_alive_connection_closed_by_the_server_is_reopened_not_a_failure(
             assert sender.pump()
         assert sender.metrics.retries == 0
         assert len(receiver.accepted_series()) == 9
+
+
+def test_an_inventory_rejected_for_good_is_dropped_and_samples_still_go(tmp_path: Path) -> None:
+    def answer(path: str, series: list[Series]) -> tuple[int, str]:
+        return (400, "collected_at: bad") if path.endswith("inventory") else (204, "")
+
+    with running_receiver(answer) as receiver:
+        queue, sender = make_sender(tmp_path, receiver)
+        queue.put_inventory(b"{}")
+        queue_cycles(queue, [NOW - 30])
+        assert sender.pump()
+        assert queue.inventory() is None and sender.metrics.inventory_dropped == 1
+        assert len(receiver.accepted_series()) == 3
+
+
+def test_an_unreachable_collector_costs_one_attempt_per_round(tmp_path: Path) -> None:
+    with running_receiver() as receiver:
+        url = receiver.url
+    queue, sender = make_sender(tmp_path, Receiver(url, lambda p, s: (204, "")))
+    queue.put_inventory(b"{}")
+    queue_cycles(queue, [NOW - 30])
+    attempts: list[str] = []
+    post = sender.transport.post
+
+    def counting_post(path: str, body: bytes, headers: dict[str, str]) -> Response:
+        attempts.append(path)
+        return post(path, body, headers)
+
+    sender.transport.post = counting_post  # type: ignore[method-assign]
+    assert sender.pump() is False
+    assert attempts == ["/api/v1/inventory"]
+    assert queue.inventory() is not None and queue.stats().batches == 1
