@@ -18,6 +18,7 @@ WAL up to its checkpoint size) and does not shrink: SQLite reuses freed pages.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -27,6 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cramjam
+
+from agent.errors import IctinfraError
+
+log = logging.getLogger(__name__)
 
 FILE_NAME = "push.sqlite3"
 SCHEMA_VERSION = 1
@@ -49,6 +54,10 @@ CREATE TABLE IF NOT EXISTS inventory (
     body BLOB NOT NULL
 );
 """
+
+
+class QueueError(IctinfraError):
+    """The push queue cannot be opened (permissions, disk full, a newer schema)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +99,39 @@ class PushQueue:
         self.path = self.directory / FILE_NAME
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        with self._transaction():
-            self._create_schema()
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):  # locked, unreadable, disk full, ...
+                raise QueueError(f"cannot open the push queue {self.path}: {exc}") from None
+            self._db = self._open_fresh(exc)
         self._stats = self._load_stats()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA busy_timeout=10000")
+            self._db = db
+            with self._transaction():
+                self._create_schema()
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _open_fresh(self, problem: Exception) -> sqlite3.Connection:
+        """A file that is not a queue (overwritten, or a disk that lost sectors): keep it aside
+        for inspection and start an empty queue, so the agent goes on collecting."""
+        aside = self.path.with_name(f"{FILE_NAME}.corrupt-{int(time.time())}")
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(f"{self.path}{suffix}")
+            if part.exists():
+                part.rename(f"{aside}{suffix}")
+        log.error("push queue %s is unreadable (%s): moved to %s, starting empty",
+                  self.path, problem, aside)  # fmt: skip
+        return self._open()
 
     def _create_schema(self) -> None:
         for statement in filter(str.strip, _SCHEMA.split(";")):
@@ -105,7 +140,7 @@ class PushQueue:
         if version == 0:
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         elif version != SCHEMA_VERSION:
-            raise RuntimeError(f"{self.path}: queue schema {version}, expected {SCHEMA_VERSION}")
+            raise QueueError(f"{self.path}: queue schema {version}, expected {SCHEMA_VERSION}")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

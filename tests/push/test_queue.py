@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import signal
@@ -11,7 +12,9 @@ import threading
 import time
 from pathlib import Path
 
-from agent.push.queue import PushQueue, QueueStats
+import pytest
+
+from agent.push.queue import PushQueue, QueueError, QueueStats
 from tests.peers.common import subprocess_env
 from tests.push.queue_writer import payload, verify
 
@@ -202,3 +205,21 @@ def test_a_torn_wal_tail_as_after_a_power_cut_opens_at_an_earlier_commit(tmp_pat
         states.add(tuple(present))
         queue.close()
     assert len(states) > 5, "the cuts landed at many different commits"
+
+
+def test_a_file_that_is_not_a_queue_is_moved_aside_and_a_fresh_queue_starts(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "push.sqlite3").write_bytes(b"this is not a database, it was overwritten" * 100)
+    with caplog.at_level(logging.ERROR):
+        queue = PushQueue(tmp_path, max_bytes=2**20)
+    queue.put(b"x", samples=1, oldest_ms=1, newest_ms=1)
+    assert queue.stats().batches == 1
+    assert [p.name for p in tmp_path.glob("push.sqlite3.corrupt-*")]
+    assert "moved to" in caplog.text
+
+
+def test_an_unopenable_queue_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "push.sqlite3").mkdir()  # a directory where the file belongs
+    with pytest.raises(QueueError, match="cannot open the push queue"):
+        PushQueue(tmp_path, max_bytes=2**20)
