@@ -5,15 +5,23 @@ backlog, every queued sample still arrives, with its original timestamp, once bo
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 import subprocess
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from agent.push.metrics import PushMetrics
+from agent.push.queue import PushQueue
+from agent.push.sender import Sender
+from agent.push.transport import HttpTransport
+from agent.wire.remote_write import build_write_request
 from tests.peers.common import (
     agent_command,
     collector_command,
@@ -148,3 +156,37 @@ def test_agent_to_collector_to_prometheus_with_outage_and_kill_9(
     assert not missing, f"{len(missing)} of {len(backlog)} queued samples missing"
     assert token not in (tmp_path / "a.log").read_text() + (tmp_path / "b.log").read_text()
     assert "will retry" in (tmp_path / "a.log").read_text()
+
+
+def test_a_batch_the_collector_refuses_is_dropped_logged_and_its_neighbours_delivered(
+    tmp_path: Path, stack: tuple[PrometheusServer, Collector], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A label longer than the collector's limit: 4xx for the merged request, bisected, only the
+    bad cycle dropped (counted as rejected, logged with its series and the collector's reason)."""
+    prometheus, collector = stack
+    token = collector.cli("sites", "token", "00004").strip().splitlines()[-1]
+    (tmp_path / "token").write_text(token)
+    queue = PushQueue(tmp_path / "queue", max_bytes=2**30)
+    run, now = uuid.uuid4().hex[:12], time.time()
+    for i in range(6):
+        ms = int((now - 600 + i * 15) * 1000)
+        alias = "x" * 5000 if i == 3 else "uplink"  # over limits.max_label_value_length
+        rows = [((("__name__", "push_reject_test"), ("ifAlias", alias), ("run", run)),
+                 [(ms, float(i))])]  # fmt: skip
+        queue.put(build_write_request(rows).SerializeToString(), 1, ms, ms)
+    ca_file = str(collector.tls.ca_file)
+    transport = HttpTransport(collector.url, str(tmp_path / "token"), 30, ca_file)
+    metrics = PushMetrics()
+    sender = Sender(queue, transport, metrics, interval=15, max_request_bytes=2**20,
+                    max_sample_age=86400)  # fmt: skip
+    with caplog.at_level(logging.ERROR):
+        assert sender.pump()
+    assert queue.stats().batches == 0
+    assert metrics.dropped["rejected"] == 1 and metrics.sent_samples == 5
+    assert "push_reject_test" in caplog.text and "HTTP 400" in caplog.text
+    assert token not in caplog.text
+    [(labels, points)] = prometheus.samples(f'push_reject_test{{run="{run}"}}')
+    assert [value for _, value in points] == [0.0, 1.0, 2.0, 4.0, 5.0]
+    assert labels["site"] == "00004"
+    transport.close()
+    queue.close()
