@@ -8,12 +8,16 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 from tests.peers.common import subprocess_env
 
 
 class LineProcess:
-    """A subprocess whose stdout lines are collected by a thread, so waiting never blocks."""
+    """A subprocess whose stdout lines are collected by a thread, so waiting never blocks.
+    Every one started is killed at the end of its test (tests/push/conftest.py), pass or fail."""
+
+    started: ClassVar[list[LineProcess]] = []
 
     def __init__(self, command: list[str], log_file: Path) -> None:
         self.log_file = log_file
@@ -24,6 +28,7 @@ class LineProcess:
         self.lines: list[str] = []
         self._new: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
+        LineProcess.started.append(self)
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -50,7 +55,8 @@ class LineProcess:
                 self._new.get(timeout=min(remaining, 0.5))
 
     def kill(self) -> None:
-        self.process.kill()
+        if self.process.poll() is None:
+            self.process.kill()
         self.process.wait(30)
         self._stderr.close()
 
