@@ -42,6 +42,10 @@ class MetricsSource(Protocol):
 def build_sink(config: AgentConfig) -> Sink | None:
     """The sink a config asks for: None without a `push:` section.
 
-    The push module plugs in here, imported lazily inside `if config.push is not None:`.
+    The push module is imported only when a `push:` section exists (it pulls in protobuf).
     """
-    return None
+    if config.push is None:
+        return None
+    from agent.push.service import PushService
+
+    return PushService.from_config(config.push)

@@ -1,0 +1,227 @@
+"""Drains the push queue into remote_write: fresh samples first, then the backlog, oldest first.
+
+Two lanes, served alternately request by request: the *fresh* lane (batches whose newest sample
+is within two intervals of now) and the *backlog* (everything else, oldest first). After an
+outage, each round trip sends the current cycle if one arrived, then the oldest backlog merged
+up to `max_request_bytes`, so dashboards and alerts see live data again at once while a day of
+backlog drains behind it. The price is that the backlog lands *older than the head* of every
+series it belongs to: the receiver must accept out-of-order samples for as long as the backlog
+can be (Prometheus: `storage.tsdb.out_of_order_time_window`, see docs/push.md). It would need that
+anyway: Prometheus's head covers only the last ~1-3 h, so any backlog older than that is
+out-of-bounds without the window, whatever the order we send it in.
+
+Outcomes (remote_write 1.0 spec): 2xx sent; 5xx, 429, 408, timeouts and network errors retry with
+backoff (401/403 too: a revoked or mistyped token is fixed by a person, and the data must wait
+for them, not be thrown away); any other 4xx is permanent. Prometheus answers a whole request
+500 "too old sample" when a sample is beyond its window; retrying that can never succeed, so it is
+permanent too. A permanent answer to a merged request is bisected until the bad batches are
+found: Prometheus rolls a request back as a whole, so the good batches in it must be resent.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from enum import Enum
+
+import cramjam
+
+from agent.push.metrics import PushMetrics
+from agent.push.queue import Batch, PushQueue
+from agent.push.regroup import merge_write_requests
+from agent.push.transport import HttpTransport, Response, TransportError
+
+log = logging.getLogger(__name__)
+
+WRITE_PATH = "/api/v1/write"
+INVENTORY_PATH = "/api/v1/inventory"
+WRITE_HEADERS = {
+    "Content-Encoding": "snappy",
+    "Content-Type": "application/x-protobuf",
+    "X-Prometheus-Remote-Write-Version": "0.1.0",
+}
+INVENTORY_HEADERS = {"Content-Type": "application/json"}
+RETRYABLE_4XX = frozenset({401, 403, 408, 429})
+TOO_OLD_MESSAGES = ("too old sample", "sample too old", "out of bounds", "too far in the past")
+
+
+class Verdict(Enum):
+    SENT = "success"
+    RETRY = "retryable"
+    REJECTED = "rejected"
+
+
+def classify(response: Response) -> tuple[Verdict, str]:
+    """The verdict on one answer, and the drop reason when it is permanent."""
+    status = response.status
+    if 200 <= status < 300:
+        return Verdict.SENT, ""
+    text = response.message.lower()
+    if any(marker in text for marker in TOO_OLD_MESSAGES):
+        return Verdict.REJECTED, "too_old"
+    if status in RETRYABLE_4XX or status >= 500 or status < 200:
+        return Verdict.RETRY, ""
+    return Verdict.REJECTED, "rejected"
+
+
+def describe(batch: Batch, limit: int = 5) -> str:
+    """Which series a dropped batch held (metric names), for the log line."""
+    try:
+        from agent.wire.remote_write import parse_write_request
+
+        request = parse_write_request(batch.protobuf())
+        names = [
+            label.value
+            for series in request.timeseries
+            for label in series.labels
+            if label.name == "__name__"
+        ]
+    except Exception:  # a description must never stop the sender
+        return "series unknown"
+    shown = ", ".join(names[:limit])
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return f"{len(names)} series ({shown}{more})"
+
+
+class Sender:
+    """Blocking; the service runs `pump()` in a worker thread, one request at a time."""
+
+    def __init__(
+        self,
+        queue: PushQueue,
+        transport: HttpTransport,
+        metrics: PushMetrics,
+        *,
+        interval: float,
+        max_request_bytes: int,
+        max_sample_age: float,
+        max_request_samples: int = 40_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.queue = queue
+        self.transport = transport
+        self.metrics = metrics
+        self.interval = interval
+        self.max_request_bytes = max_request_bytes
+        self.max_request_samples = max_request_samples
+        self.max_sample_age = max_sample_age
+        self.clock = clock
+        self.retry_after: float | None = None
+
+    def pump(self, stop: threading.Event | None = None) -> bool:
+        """Send the inventory and every queued batch; False when a retryable failure stopped it."""
+        stop = stop or threading.Event()
+        self.retry_after = None
+        inventory = self._send_inventory()
+        if inventory is None:
+            return False  # no HTTP answer at all: the samples would only wait for a timeout too
+        return self._drain(stop) and inventory
+
+    def _drain(self, stop: threading.Event) -> bool:
+        while not stop.is_set():
+            self._drop_too_old()
+            now_ms = int(self.clock() * 1000)
+            limits = (self.max_request_bytes, self.max_request_samples)
+            fresh = self.queue.since(now_ms - int(2000 * self.interval), *limits)
+            if fresh and not self._send(fresh):
+                return False
+            exclude = frozenset(b.id for b in fresh)
+            backlog = self.queue.oldest(limits[0], exclude, limits[1])
+            if backlog and not self._send(backlog):
+                return False
+            if not fresh and not backlog:
+                return True
+        return True
+
+    def _drop_too_old(self) -> None:
+        cutoff_ms = int((self.clock() - self.max_sample_age) * 1000)
+        stale = self.queue.older_than(cutoff_ms)
+        if not stale:
+            return
+        samples = sum(b.samples for b in stale)
+        self.queue.delete([b.id for b in stale])
+        self.metrics.count_dropped("too_old", samples)
+        log.error(
+            "dropped %d queued samples older than push.max_sample_age (%.0fs), collected %s to %s",
+            samples,
+            self.max_sample_age,
+            _iso(stale[0].oldest_ms),
+            _iso(stale[-1].newest_ms),
+        )
+
+    def _send(self, batches: list[Batch]) -> bool:
+        """Send batches as one request; on a permanent answer, bisect. False: retry later."""
+        protobuf = merge_write_requests(b.protobuf() for b in batches)
+        body = bytes(cramjam.snappy.compress_raw(protobuf))
+        samples = sum(b.samples for b in batches)
+        try:
+            response = self.transport.post(WRITE_PATH, body, WRITE_HEADERS)
+        except TransportError as exc:
+            self.metrics.count_failure(Verdict.RETRY.value)
+            log.warning("push of %d samples failed, will retry: %s", samples, exc)
+            return False
+        verdict, reason = classify(response)
+        if verdict is Verdict.SENT:
+            self.queue.delete([b.id for b in batches])
+            self.metrics.count_sent(len(batches), samples)
+            return True
+        self.metrics.count_failure(verdict.value)
+        if verdict is Verdict.RETRY:
+            self.retry_after = response.retry_after
+            log.warning(
+                "push of %d samples got HTTP %d, will retry: %s",
+                samples,
+                response.status,
+                response.message,
+            )
+            return False
+        if len(batches) > 1:
+            middle = len(batches) // 2
+            return self._send(batches[:middle]) and self._send(batches[middle:])
+        self._drop(batches[0], reason, response)
+        return True
+
+    def _drop(self, batch: Batch, reason: str, response: Response) -> None:
+        self.queue.delete([batch.id])
+        self.metrics.count_dropped(reason, batch.samples)
+        log.error(
+            "receiver rejected %d samples collected %s to %s, dropped (%s): %s; HTTP %d: %s",
+            batch.samples,
+            _iso(batch.oldest_ms),
+            _iso(batch.newest_ms),
+            reason,
+            describe(batch),
+            response.status,
+            response.message,
+        )
+
+    def _send_inventory(self) -> bool | None:
+        """True: sent, dropped or nothing to send; False: retry later; None: unreachable."""
+        snapshot = self.queue.inventory()
+        if snapshot is None:
+            return True
+        try:
+            response = self.transport.post(INVENTORY_PATH, snapshot.body, INVENTORY_HEADERS)
+        except TransportError as exc:
+            log.warning("inventory push failed, will retry: %s", exc)
+            return None
+        verdict, _ = classify(response)
+        if verdict is Verdict.RETRY:
+            log.warning("inventory push got HTTP %d, will retry: %s", response.status,
+                        response.message)  # fmt: skip
+            return False
+        self.queue.delete_inventory(snapshot.generation)
+        if verdict is Verdict.SENT:
+            self.metrics.inventory_sent += 1
+            self.metrics.last_inventory_success = time.time()
+        else:
+            self.metrics.inventory_dropped += 1
+            log.error("collector rejected the inventory snapshot, dropped; HTTP %d: %s",
+                      response.status, response.message)  # fmt: skip
+        return True
+
+
+def _iso(ms: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms / 1000))
