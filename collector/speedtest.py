@@ -49,8 +49,6 @@ class SiteLimiter:
 
     def acquire(self, site: str) -> None:
         """Take the site's slot, or raise a 429 Rejection carrying the seconds to wait."""
-        if self.min_interval <= 0:
-            return
         now = self.clock()
         last = self._granted.get(site)
         if last is not None and now - last < self.min_interval:
