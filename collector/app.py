@@ -160,6 +160,8 @@ class Collector:
             ) from None
 
     async def speedtest(self, request: Request) -> Response:
+        if request.method != "GET":  # HEAD (Starlette adds it) must not spend the site's slot
+            return Response(status_code=405, headers={"Allow": "GET"})
         site = None
         settings = self.config.speedtest
         try:

@@ -124,6 +124,8 @@ def test_same_site_too_soon_is_429_with_retry_after(sqlite_store: Store) -> None
     second_agent = sqlite_store.registry.issue_token("00004")  # the limit is the site's
     other_site = sqlite_store.registry.issue_token("06655")
     with _client(sqlite_store, clock, min_interval_per_site="1h") as client:
+        head = client.head(URL + "?bytes=1000", headers={"Authorization": f"Bearer {first}"})
+        assert head.status_code == 405
         assert _get(client, first).status_code == 200
         clock.now += 600.4
         again = _get(client, second_agent)
