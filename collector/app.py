@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from agent.wire.inventory import Inventory
@@ -22,6 +22,7 @@ from collector.config import CollectorConfig
 from collector.forward import Forwarder, verdict
 from collector.ingest import Rejection, accept
 from collector.metrics import Metrics
+from collector.speedtest import RandomBlock, SiteLimiter, parse_size
 from collector.store import SiteIdentity, Store
 from collector.store.inventory import HistorySummary
 
@@ -40,6 +41,8 @@ class Collector:
         self.store = store
         self.metrics = metrics
         self.forwarder: Forwarder | None = None
+        self.speedtest_limiter = SiteLimiter(config.speedtest.min_interval_per_site, time.monotonic)
+        self._random_block: RandomBlock | None = None  # made at the first test
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -48,7 +51,9 @@ class Collector:
         self.metrics.requests.labels(endpoint, str(rejection.status)).inc()
         fields = {"site": site, "reason": rejection.reason, "status": rejection.status}
         log.info("refused %s: %s", endpoint, rejection.message, extra={"fields": fields})
-        headers = {"WWW-Authenticate": "Bearer"} if rejection.status == 401 else None
+        headers = dict(rejection.headers)
+        if rejection.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
         return PlainTextResponse(rejection.message + "\n", rejection.status, headers=headers)
 
     async def _identify(self, request: Request) -> SiteIdentity:
@@ -154,6 +159,31 @@ class Collector:
                 "database_unavailable", "database unavailable, retry later", 503
             ) from None
 
+    async def speedtest(self, request: Request) -> Response:
+        if request.method != "GET":  # HEAD (Starlette adds it) must not spend the site's slot
+            return Response(status_code=405, headers={"Allow": "GET"})
+        site = None
+        settings = self.config.speedtest
+        try:
+            if not settings.enabled:
+                raise Rejection("disabled", "the speed test is disabled on this collector", 404)
+            identity = await self._identify(request)
+            site = identity.code
+            size = parse_size(request.query_params.get("bytes"), settings.max_bytes)
+            self.speedtest_limiter.acquire(site)
+        except Rejection as rejection:
+            return self._refuse("speedtest", rejection, site)
+        if self._random_block is None:
+            self._random_block = RandomBlock()
+        self.metrics.speedtests.labels(site).inc()
+        self.metrics.requests.labels("speedtest", "200").inc()
+        log.info("speed test of %d bytes", size, extra={"fields": {"site": site}})
+        return StreamingResponse(
+            self._random_block.stream(size, self.metrics.speedtest_bytes.labels(site).inc),
+            media_type="application/octet-stream",
+            headers={"Content-Length": str(size), "Cache-Control": "no-store"},
+        )
+
     async def metrics_endpoint(self, _request: Request) -> Response:
         return Response(generate_latest(self.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
@@ -224,6 +254,7 @@ def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = N
         routes=[
             Route("/api/v1/write", collector.write, methods=["POST"]),
             Route("/api/v1/inventory", collector.inventory, methods=["POST"]),
+            Route("/api/v1/speedtest", collector.speedtest, methods=["GET"]),
             Route("/metrics", collector.metrics_endpoint, methods=["GET"]),
             Route("/healthz", collector.healthz, methods=["GET"]),
             Route("/readyz", collector.readyz, methods=["GET"]),

@@ -65,6 +65,15 @@ class Limits(StrictModel):
     max_inventory_bytes: ByteSize = 8 * 2**20
 
 
+class SpeedTestEndpoint(StrictModel):
+    """`GET /api/v1/speedtest`: the agents' throughput test (docs/bandwidth.md)."""
+
+    enabled: bool = True  # false: 404 (agents run the test only when their config says so)
+    max_bytes: ByteSize = Field(default=100 * 10**6, gt=0)  # a bigger `bytes=` gets 400
+    # per site, in each replica's memory (a 2nd test sooner gets 429 with Retry-After)
+    min_interval_per_site: Duration = 3600.0
+
+
 def _default_forward() -> list[ForwardTarget]:
     return [ForwardTarget(url="http://127.0.0.1:9090/api/v1/write")]
 
@@ -77,6 +86,7 @@ class CollectorConfig(StrictModel):
     tls_cert_file: str | None = None
     tls_key_file: str | None = None
     limits: Limits = Limits()
+    speedtest: SpeedTestEndpoint = SpeedTestEndpoint()
     log: LogConfig = LogConfig()
 
     @model_validator(mode="after")

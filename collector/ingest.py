@@ -29,11 +29,14 @@ class Rejection(Exception):  # noqa: N818 - a rejection is an outcome, not a fai
     """A refused request: 4xx (the sender drops it) or 503 (it retries); `reason` labels the
     rejections metric."""
 
-    def __init__(self, reason: str, message: str, status: int = 400) -> None:
+    def __init__(
+        self, reason: str, message: str, status: int = 400, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.reason = reason
         self.message = message
         self.status = status
+        self.headers = headers or {}
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,3 +61,16 @@ class Metrics:
             ["event"],
             registry=r,
         )
+        self.speedtests = Counter(
+            "ictinfra_collector_speedtests",
+            "Speed tests granted (200 answered), by site.",
+            ["site"],
+            registry=r,
+        )
+        self.speedtest_bytes = Counter(
+            "ictinfra_collector_speedtest_bytes_sent",
+            "Speed test body bytes handed to the connection, by site (an aborted test counts "
+            "what was sent).",
+            ["site"],
+            registry=r,
+        )

@@ -94,7 +94,9 @@ async def download(
         writer.write(request_bytes(target, token=token))
         status, headers = _parse_headers((await reader.readuntil(b"\r\n\r\n"))[:-4])
         if status != 200:
-            raise CollectError(f"speed test endpoint answered {status}")
+            retry = headers.get("retry-after")
+            hint = f" (Retry-After: {retry[:20]} s)" if status == 429 and retry else ""
+            raise CollectError(f"speed test endpoint answered {status}{hint}")
         expected = int(headers.get("content-length", "-1"))
         if expected != size:
             raise CollectError(f"speed test endpoint sent Content-Length {expected}, not {size}")
