@@ -107,15 +107,25 @@ class IcmpSession:
         self._pending: dict[tuple[str, int], tuple[float, asyncio.Future[float]]] = {}
         self._loop.add_reader(self._sock.fileno(), self._on_readable)
 
-    async def ping(self, address: str) -> float:
-        """One echo; returns the round-trip time in seconds (cancel it to give up)."""
+    async def ping(self, address: str, timeout: float) -> float:
+        """One echo; the round-trip time in seconds, or TimeoutError after `timeout`.
+
+        Before giving up it reads what the socket already holds: on a busy machine the event
+        loop can wake after the deadline for a reply the kernel received in time, and the
+        kernel's receive timestamp, not the loop's lateness, decides whether it was lost.
+        """
         future: asyncio.Future[float] = self._loop.create_future()
         seq, self._seq = self._seq, (self._seq + 1) & 0xFFFF
         key = (address, seq)
         self._pending[key] = (time.time(), future)
         try:
             self._sock.sendto(echo_request(self._ident, seq), (address, 0))
-            return await future
+            await asyncio.wait((future,), timeout=timeout)
+            if not future.done():
+                self._on_readable()
+            if future.done() and future.result() <= timeout:
+                return future.result()
+            raise TimeoutError(f"no echo reply from {address} within {timeout}s")
         finally:
             self._pending.pop(key, None)
 

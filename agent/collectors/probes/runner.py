@@ -18,6 +18,8 @@ from agent.collectors.probes.tcp import tcp_connect_time
 
 log = logging.getLogger(__name__)
 
+ICMP_LATE_GRACE = 0.5  # seconds an ICMP attempt may overrun its deadline to read late wake-ups
+
 
 @dataclass(frozen=True, slots=True)
 class ProbeResult:
@@ -42,9 +44,11 @@ def lost(plan: Plan, duration: float, dns_ok: bool | None = None) -> ProbeResult
 
 async def _icmp_burst(plan: Plan, to: Resolved, icmp: IcmpSession, spacing: float) -> BurstStats:
     async def attempt(_: int) -> float:
-        return await icmp.ping(to.address)
+        return await icmp.ping(to.address, plan.timeout)
 
-    return summarize(await run_burst(attempt, plan.count, spacing, plan.timeout))
+    # the session keeps the exact deadline itself; the burst's bound is only a backstop
+    bound = plan.timeout + ICMP_LATE_GRACE
+    return summarize(await run_burst(attempt, plan.count, spacing, bound))
 
 
 async def _tcp_burst(plan: Plan, to: Resolved, spacing: float) -> BurstStats:
