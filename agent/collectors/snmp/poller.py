@@ -220,7 +220,8 @@ async def poll_targets(
     """
     gate = asyncio.Semaphore(config.concurrency)
     wanted = set(inventory)
-    cycle_end = time.monotonic() + cycle_budget if cycle_budget else math.inf
+    started = time.monotonic()
+    cycle_end = started + cycle_budget if cycle_budget else math.inf
 
     async def one(target: SnmpTarget) -> DeviceResult:
         state = states.setdefault(target.name, new_state(config, target))
@@ -235,17 +236,19 @@ async def poll_targets(
                 inventory=target.name in wanted,
                 deadline=max(deadline, 0.001),
             )
-        _remember(target, state, result)
+        _remember(target, state, result, started)
         return result
 
     return list(await asyncio.gather(*(one(t) for t in targets)))
 
 
-def _remember(target: SnmpTarget, state: DeviceState, result: DeviceResult) -> None:
+def _remember(target: SnmpTarget, state: DeviceState, result: DeviceResult, started: float) -> None:
     state.timeouts_total += result.stats.timeouts
     state.errors_total.update(result.stats.errors)
     state.fallbacks_total += result.stats.fallbacks
-    state.last_poll = time.monotonic()
+    # when the cycle began, not when this poll ended: measured from the end, a poll that takes
+    # longer than the scheduler's slack pushes the device past its next slot (every 2nd cycle)
+    state.last_poll = started
     state.families = result.families
     if result.inventory is not None:
         state.inventory = result.inventory
