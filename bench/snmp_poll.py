@@ -34,7 +34,7 @@ from tests.peers.snmpsim import start_snmpsim
 SKIP = {"windows-xp-v1"}  # served behind a v1-only relay in the tests
 
 
-def config_for(port: int, devices: int, modules: list[str]) -> SnmpConfig:
+def config_for(port: int, devices: int, modules: list[str], codec: str) -> SnmpConfig:
     cases = sorted(
         p.parent.name
         for p in (REPO / "tests/cases/snmp").glob("*/recording.snmprec")
@@ -51,14 +51,14 @@ def config_for(port: int, devices: int, modules: list[str]) -> SnmpConfig:
         for i in range(devices)
     ]
     return SnmpConfig.model_validate(
-        {"targets": targets, "concurrency": 16, "poll_timeout": "120s"}
+        {"targets": targets, "concurrency": 16, "poll_timeout": "120s", "codec": codec}
     )
 
 
 async def cycles(
     config: SnmpConfig, count: int, inventory: bool
 ) -> list[tuple[float, float, int, int]]:
-    client = SnmpClient()
+    client = SnmpClient(config.codec)
     states: dict[str, DeviceState] = {}
     figures = []
     try:
@@ -83,6 +83,7 @@ def main() -> int:
     parser.add_argument("--devices", type=int, default=20)
     parser.add_argument("--cycles", type=int, default=3)
     parser.add_argument("--modules", nargs="+", default=["if_mib"])
+    parser.add_argument("--codec", choices=("lean", "pysnmp"), default="lean")
     parser.add_argument("--inventory", action="store_true", help="also walk the inventory tables")
     parser.add_argument("--profile", help="write cProfile stats here and print the top functions")
     args = parser.parse_args()
@@ -95,7 +96,7 @@ def main() -> int:
         port = free_port(socket.SOCK_DGRAM)
         simulator = start_snmpsim(data, cache, port, "cisco-c3560")
         try:
-            config = config_for(port, args.devices, args.modules)
+            config = config_for(port, args.devices, args.modules, args.codec)
             profiler = cProfile.Profile() if args.profile else None
             if profiler:
                 profiler.enable()

@@ -80,6 +80,8 @@ class SnmpConfig(StrictModel):
     inventory_interval: Duration = 3600.0
     concurrency: int = Field(default=16, ge=1, le=256)
     poll_timeout: Duration | None = None  # per device; default 80% of the device's interval
+    # v1/v2c message codec: "lean" (our BER codec, ~10x less CPU) or "pysnmp" (pyasn1); v3: pysnmp
+    codec: Literal["lean", "pysnmp"] = "lean"
     max_repetitions: int = Field(default=25, ge=1, le=200)
     targets: tuple[SnmpTarget, ...] = ()
 

@@ -1,9 +1,11 @@
-"""pysnmp behind a narrow interface: one shared dispatcher (v1/v2c) and engine (v3), sessions.
+"""The SNMP client layer: sessions behind a narrow interface, shared transports and engines.
 
-v1/v2c go through pysnmp's light v1arch layer (one `SnmpDispatcher` for every target); v3 needs
-the full engine (USM, 5 MiB more and slower to import), so `pysnmp.hlapi.v3arch` is imported only
-when a v3 target exists, and one `SnmpEngine` serves every v3 target. Transport targets are made
-once per target and reused across polls. MIB lookups are off: numeric OIDs only.
+v1/v2c go through the lean codec (lean.py: one shared UDP socket; the default) or, with
+`codec: pysnmp`, pysnmp's light v1arch layer (one shared `SnmpDispatcher`). v3 needs pysnmp's
+full engine (USM; ≈ 5 MiB more and slower to import), imported only when a v3 target exists,
+one `SnmpEngine` per distinct credential set. pysnmp itself is imported only when a session
+needs it (pysnmp_sessions.py). Sessions are made once per target and reused across polls; MIB
+lookups are off: numeric OIDs only.
 """
 
 from __future__ import annotations
@@ -11,12 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-from pyasn1.type import univ
-from pysnmp.proto import errind
-from pysnmp.proto.rfc1902 import ObjectName
-from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
+from typing import Any, Literal, Protocol
 
 from agent.collectors.snmp.decode import Value
 from agent.config.snmp import SnmpTarget
@@ -24,6 +21,7 @@ from agent.config.snmp import SnmpTarget
 log = logging.getLogger(__name__)
 
 VarBind = tuple[str, Value]
+Codec = Literal["lean", "pysnmp"]
 SYS_UPTIME_OID = "1.3.6.1.2.1.1.3.0"
 
 
@@ -49,173 +47,12 @@ class Session(Protocol):
     async def bulk(self, oids: Sequence[str], max_repetitions: int) -> Response: ...
 
 
-def _plain(value: Any) -> Value:
-    """pyasn1 value -> int, bytes, dotted OID text, or None (no such object/instance, end)."""
-    if isinstance(value, univ.Integer):
-        return int(value)
-    if isinstance(value, univ.OctetString):
-        return bytes(value.asOctets())
-    if isinstance(value, univ.ObjectIdentifier):
-        return ".".join(map(str, value.asTuple()))
-    return None  # Null, NoSuchObject, NoSuchInstance, EndOfMibView
-
-
-def _end_marker(value: Any) -> bool:
-    return isinstance(value, EndOfMibView | NoSuchObject | NoSuchInstance)
-
-
-def _response(result: tuple[Any, Any, Any, Any]) -> Response:
-    indication, status, index, varbinds = result
-    if indication:
-        return Response([], _indication_kind(indication))
-    plain: list[VarBind] = []
-    for oid, value in varbinds:
-        text = ".".join(map(str, oid.asTuple()))
-        plain.append((text, None if _end_marker(value) else _plain(value)))
-    return Response(plain, None, int(status or 0), int(index or 0))
-
-
-def _indication_kind(indication: Any) -> str:
-    if isinstance(indication, errind.RequestTimedOut):
-        return "timeout"
-    name = type(indication).__name__
-    if name in _AUTH_INDICATIONS:
-        return f"auth: {indication}"
-    return f"error: {indication}"
-
-
-_AUTH_INDICATIONS = frozenset(
-    {
-        "WrongDigest",
-        "DecryptionError",
-        "UnknownUserName",
-        "UnknownSecurityName",
-        "UnsupportedSecurityLevel",
-        "NotInTimeWindow",
-        "UnknownEngineID",
-        "AuthenticationError",
-        "AuthenticationFailure",
-        "EncryptionError",
-    }
-)
-
-
-def _request_varbinds(oids: Sequence[str]) -> list[tuple[Any, Any]]:
-    null = univ.Null()
-    return [(ObjectName(oid), null) for oid in oids]
-
-
-class CommunitySession:
-    """SNMPv1/v2c through the shared v1arch dispatcher."""
-
-    def __init__(self, client: SnmpClient, target: SnmpTarget, transport: Any) -> None:
-        from pysnmp.hlapi.v1arch.asyncio import CommunityData
-
-        self.version: str = target.version
-        self._client = client
-        self._auth = CommunityData(
-            target.community.reveal(), mpModel=0 if target.version == "1" else 1
-        )
-        self._transport = transport
-
-    async def get(self, oids: Sequence[str]) -> Response:
-        from pysnmp.hlapi.v1arch.asyncio import get_cmd
-
-        dispatcher = self._client.dispatcher
-        args = _request_varbinds(oids)
-        return _response(await get_cmd(dispatcher, self._auth, self._transport, *args))
-
-    async def next(self, oids: Sequence[str]) -> Response:
-        from pysnmp.hlapi.v1arch.asyncio import next_cmd
-
-        dispatcher = self._client.dispatcher
-        args = _request_varbinds(oids)
-        return _response(await next_cmd(dispatcher, self._auth, self._transport, *args))
-
-    async def bulk(self, oids: Sequence[str], max_repetitions: int) -> Response:
-        from pysnmp.hlapi.v1arch.asyncio import bulk_cmd
-
-        dispatcher = self._client.dispatcher
-        args = _request_varbinds(oids)
-        result = await bulk_cmd(dispatcher, self._auth, self._transport, 0, max_repetitions, *args)
-        return _response(result)
-
-
-_AUTH_PROTOCOLS = {
-    "MD5": "usmHMACMD5AuthProtocol",
-    "SHA": "usmHMACSHAAuthProtocol",
-    "SHA224": "usmHMAC128SHA224AuthProtocol",
-    "SHA256": "usmHMAC192SHA256AuthProtocol",
-    "SHA384": "usmHMAC256SHA384AuthProtocol",
-    "SHA512": "usmHMAC384SHA512AuthProtocol",
-}
-_PRIV_PROTOCOLS = {
-    "DES": "usmDESPrivProtocol",
-    "AES": "usmAesCfb128Protocol",
-    "AES192": "usmAesCfb192Protocol",
-    "AES256": "usmAesCfb256Protocol",
-}
-
-
-class UsmSession:
-    """SNMPv3 (USM) through the shared SnmpEngine."""
-
-    def __init__(self, engine: Any, target: SnmpTarget, transport: Any) -> None:
-        from pysnmp.hlapi.v3arch import asyncio as v3
-
-        self.version = "3"
-        self._engine = engine
-        self._transport = transport
-        self._context = v3.ContextData(contextName=target.context)
-        kwargs: dict[str, Any] = {}
-        if target.auth_protocol and target.auth_key is not None:
-            kwargs["authKey"] = target.auth_key.reveal()
-            kwargs["authProtocol"] = getattr(v3, _AUTH_PROTOCOLS[target.auth_protocol])
-        if target.priv_protocol and target.priv_key is not None:
-            kwargs["privKey"] = target.priv_key.reveal()
-            kwargs["privProtocol"] = getattr(v3, _PRIV_PROTOCOLS[target.priv_protocol])
-        # The security level is the operator's choice (old gear may lack privacy); config docs warn.
-        self._auth = v3.UsmUserData(target.user or "", **kwargs)  # noqa: S509
-
-    async def get(self, oids: Sequence[str]) -> Response:
-        from pysnmp.hlapi.v3arch.asyncio import get_cmd
-
-        args = _request_varbinds(oids)
-        result = await get_cmd(
-            self._engine, self._auth, self._transport, self._context, *args, lookupMib=False
-        )
-        return _response(result)
-
-    async def next(self, oids: Sequence[str]) -> Response:
-        from pysnmp.hlapi.v3arch.asyncio import next_cmd
-
-        args = _request_varbinds(oids)
-        result = await next_cmd(
-            self._engine, self._auth, self._transport, self._context, *args, lookupMib=False
-        )
-        return _response(result)
-
-    async def bulk(self, oids: Sequence[str], max_repetitions: int) -> Response:
-        from pysnmp.hlapi.v3arch.asyncio import bulk_cmd
-
-        args = _request_varbinds(oids)
-        result = await bulk_cmd(
-            self._engine,
-            self._auth,
-            self._transport,
-            self._context,
-            0,
-            max_repetitions,
-            *args,
-            lookupMib=False,
-        )
-        return _response(result)
-
-
 class SnmpClient:
     """Owns the shared dispatcher/engine and one session per target; close() on shutdown."""
 
-    def __init__(self) -> None:
+    def __init__(self, codec: Codec = "lean") -> None:
+        self.codec = codec
+        self._lean: Any = None
         self._dispatcher: Any = None
         self._engines: dict[tuple[object, ...], Any] = {}
         self._sessions: dict[str, tuple[SnmpTarget, Session]] = {}
@@ -265,13 +102,24 @@ class SnmpClient:
             v3_transport = await V3Udp.create(
                 (host, port), timeout=target.timeout, retries=target.retries
             )
+            from agent.collectors.snmp.pysnmp_sessions import UsmSession
+
             return UsmSession(self.engine(target), target, v3_transport)
+        if self.codec == "lean":
+            from agent.collectors.snmp.lean import LeanSession, LeanTransport, resolve
+
+            if self._lean is None:
+                self._lean = LeanTransport()
+            await self._lean.open()
+            return LeanSession(self._lean, target, await resolve(host, port))
         from pysnmp.hlapi.v1arch.asyncio import UdpTransportTarget
 
         transport = await UdpTransportTarget.create(
             (host, port), timeout=target.timeout, retries=target.retries
         )
-        return CommunitySession(self, target, transport)
+        from agent.collectors.snmp.pysnmp_sessions import CommunitySession
+
+        return CommunitySession(self.dispatcher, target, transport)
 
     async def answers_without_privacy(self, target: SnmpTarget) -> bool:
         """Does the device answer this user at authNoPriv? (It then has our auth key right.)
@@ -281,6 +129,8 @@ class SnmpClient:
         USM entry for the user keeps its privacy keys, tells the two apart.
         """
         from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
+
+        from agent.collectors.snmp.pysnmp_sessions import UsmSession
 
         probe = target.model_copy(update={"priv_protocol": None, "priv_key": None, "retries": 0})
         engine = SnmpEngine()
@@ -299,6 +149,9 @@ class SnmpClient:
         if self._dispatcher is not None:
             self._dispatcher.transport_dispatcher.close_dispatcher()
             self._dispatcher = None
+        if self._lean is not None:
+            self._lean.close()
+            self._lean = None
         for engine in self._engines.values():
             engine.close_dispatcher()
         self._engines.clear()

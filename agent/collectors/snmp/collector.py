@@ -22,7 +22,7 @@ class SnmpCollector:
     def __init__(self, config: SnmpConfig, client: SnmpClient | None = None) -> None:
         self.config = config
         self.interval = min([config.interval, *(t.interval for t in config.targets if t.interval)])
-        self._client = client or SnmpClient()
+        self._client = client or SnmpClient(config.codec)
         self._states: dict[str, DeviceState] = {}
         self._results: dict[str, DeviceResult] = {}
 
