@@ -97,20 +97,25 @@ def read_recording(source: str) -> list[str]:
 
 
 def cut(lines: list[str], max_interfaces: int) -> list[str]:
-    """The system group, ifNumber and the polled columns of the first `max_interfaces` rows."""
-    rows = sorted(
+    """The system group, ifNumber and the polled columns of the first `max_interfaces` rows.
+
+    When rows are cut, ifNumber becomes the number kept, as a device with those rows says."""
+    every = sorted(
         {
             int(line.split("|")[0][len(IF_TABLE_ROW) :])
             for line in lines
             if line.startswith(IF_TABLE_ROW)
         }
-    )[:max_interfaces]
+    )
+    rows = every[:max_interfaces]
     wanted = {str(row) for row in rows}
     kept = []
     for line in lines:
         oid = line.split("|", 1)[0]
         scalar = oid.startswith(SYSTEM) or oid == IF_NUMBER
-        if scalar or (oid.startswith(COLUMN_PREFIXES) and oid.rsplit(".", 1)[1] in wanted):
+        if oid == IF_NUMBER and len(rows) < len(every):
+            kept.append(f"{IF_NUMBER}|2|{len(rows)}")
+        elif scalar or (oid.startswith(COLUMN_PREFIXES) and oid.rsplit(".", 1)[1] in wanted):
             kept.append(line)
     return kept
 
