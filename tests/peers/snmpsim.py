@@ -28,6 +28,7 @@ class Snmpsim:
     host: str
     port: int
     data_dir: Path
+    port6: int | None = None  # the same recordings on [::1], when the machine has IPv6 loopback
 
     @property
     def address(self) -> str:
@@ -59,8 +60,19 @@ def _tlv(tag: int, body: bytes) -> bytes:
     return bytes([tag, len(body)]) + body
 
 
+def ipv6_port() -> int | None:
+    """A free UDP port on ::1, or None without IPv6 loopback."""
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as sock:
+            sock.bind(("::1", 0))
+            port: int = sock.getsockname()[1]
+            return port
+    except OSError:
+        return None
+
+
 def start_snmpsim(
-    data_dir: Path, cache_dir: Path, port: int, community: str
+    data_dir: Path, cache_dir: Path, port: int, community: str, port6: int | None = None
 ) -> subprocess.Popen[bytes]:
     binary = snmpsim_binary()
     if binary is None:
@@ -73,6 +85,7 @@ def start_snmpsim(
             f"--data-dir={data_dir}",
             f"--cache-dir={cache_dir}",
             f"--agent-udpv4-endpoint=127.0.0.1:{port}",
+            *([f"--agent-udpv6-endpoint=[::1]:{port6}"] if port6 else []),
             "--log-level=error",
         ],
         env=env,
@@ -99,9 +112,9 @@ def snmpsim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snmpsim]:
     for recording in sorted(CASES.glob("*/recording.snmprec")):
         shutil.copy(recording, data_dir / f"{recording.parent.name}.snmprec")
         names.append(recording.parent.name)
-    port = free_port(socket.SOCK_DGRAM)
-    process = start_snmpsim(data_dir, cache_dir, port, names[0])
+    port, port6 = free_port(socket.SOCK_DGRAM), ipv6_port()
+    process = start_snmpsim(data_dir, cache_dir, port, names[0], port6)
     try:
-        yield Snmpsim("127.0.0.1", port, data_dir)
+        yield Snmpsim("127.0.0.1", port, data_dir, port6)
     finally:
         stop(process)

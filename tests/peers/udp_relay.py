@@ -17,6 +17,29 @@ import pytest
 from tests.peers.common import free_port
 
 
+def _skip(packet: bytes, position: int) -> int:
+    """The position after the TLV at `position` (short or long length form)."""
+    first = packet[position + 1]
+    if first & 0x80:
+        count = first & 0x7F
+        return (
+            position
+            + 2
+            + count
+            + int.from_bytes(packet[position + 2 : position + 2 + count], "big")
+        )
+    return position + 2 + first
+
+
+def pdu_type(packet: bytes) -> int | None:
+    """The PDU tag of a v1/v2c message (0xA5 = GETBULK), None if unparsable."""
+    try:
+        header = 2 + (packet[1] & 0x7F if packet[1] & 0x80 else 0)
+        return packet[_skip(packet, _skip(packet, header))]
+    except IndexError:
+        return None
+
+
 def snmp_version(packet: bytes) -> int | None:
     """The version field of an SNMP message (0 = v1, 1 = v2c, 3 = v3), None if unparsable."""
     if len(packet) < 5 or packet[0] != 0x30:
@@ -33,8 +56,10 @@ class Relay:
     upstream: tuple[str, int]
     delay: float = 0.0
     v1_only: bool = False
+    no_bulk: bool = False  # a device that never answers GETBULK (old or broken firmware)
     forwarded: int = 0
     dropped: int = 0
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.new_event_loop)
 
     @property
@@ -46,19 +71,19 @@ class _Front(asyncio.DatagramProtocol):
     def __init__(self, relay: Relay) -> None:
         self.relay = relay
         self.transport: asyncio.DatagramTransport | None = None
-        self.tasks: set[asyncio.Task[None]] = set()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        if self.relay.v1_only and snmp_version(data) != 0:
+        dropped = self.relay.v1_only and snmp_version(data) != 0
+        if dropped or (self.relay.no_bulk and pdu_type(data) == 0xA5):
             self.relay.dropped += 1
             return
         self.relay.forwarded += 1
         task = asyncio.ensure_future(self._forward(data, addr))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        self.relay.tasks.add(task)
+        task.add_done_callback(self.relay.tasks.discard)
 
     async def _forward(self, data: bytes, addr: tuple[str, int]) -> None:
         loop = asyncio.get_running_loop()
@@ -76,8 +101,10 @@ class _Front(asyncio.DatagramProtocol):
         back.close()
 
 
-def start_relay(upstream: tuple[str, int], *, delay: float = 0.0, v1_only: bool = False) -> Relay:
-    relay = Relay(free_port(socket.SOCK_DGRAM), upstream, delay, v1_only)
+def start_relay(
+    upstream: tuple[str, int], *, delay: float = 0.0, v1_only: bool = False, no_bulk: bool = False
+) -> Relay:
+    relay = Relay(free_port(socket.SOCK_DGRAM), upstream, delay, v1_only, no_bulk)
     ready = threading.Event()
 
     def run() -> None:
@@ -96,7 +123,12 @@ def start_relay(upstream: tuple[str, int], *, delay: float = 0.0, v1_only: bool 
 
 
 def stop_relay(relay: Relay) -> None:
-    relay._loop.call_soon_threadsafe(relay._loop.stop)
+    def shut_down() -> None:
+        for task in relay.tasks:
+            task.cancel()
+        relay._loop.call_later(0.1, relay._loop.stop)
+
+    relay._loop.call_soon_threadsafe(shut_down)
 
 
 @pytest.fixture(scope="session")

@@ -100,6 +100,7 @@ def test_recorded_device(case: Path, agent_run: AgentRun) -> None:
     assert set(by_device(samples, "ifOperStatus", device, "ifIndex")) == set(expected["interfaces"])
     check_inventory(device, expected, agent_run)
     check_printer(device, expected, samples)
+    check_host_resources(device, expected, samples)
 
 
 def check_inventory(device: str, expected: dict[str, Any], agent_run: AgentRun) -> None:
@@ -131,6 +132,21 @@ def check_inventory(device: str, expected: dict[str, Any], agent_run: AgentRun) 
 def check_printer(device: str, expected: dict[str, Any], samples: list[Sample]) -> None:
     got = by_device(samples, "ictinfra_snmp_printer_marker_marks_total", device, "marker")
     assert got == expected["printer_marker_life_count"]
+    levels = by_device(samples, "ictinfra_snmp_printer_supply_level", device, "supply")
+    assert levels == expected["printer_supply_level"]
+
+
+def check_host_resources(device: str, expected: dict[str, Any], samples: list[Sample]) -> None:
+    storage = by_device(samples, "ictinfra_snmp_hr_storage_size_bytes", device, "index")
+    assert storage == expected["hr_storage_size_bytes"]
+    load = by_device(samples, "ictinfra_snmp_hr_processor_load_ratio", device, "index")
+    want = expected["hr_processor_load_percent"]
+    assert set(load) == set(want)
+    for index, percent in want.items():
+        if percent is None:  # simulated by snmpsim's `numeric` variation: any valid load
+            assert 0 <= load[index] <= 1
+        else:
+            assert load[index] == percent / 100
 
 
 def test_real_dates_come_through(agent_run: AgentRun) -> None:

@@ -170,3 +170,17 @@ def test_truncated_and_garbage_input_is_a_clear_error() -> None:
     ):
         with pytest.raises(BerError):
             decode_response(data)
+
+
+def test_oid_round_trip_including_multi_octet_arcs() -> None:
+    from agent.collectors.snmp.ber import decode_oid, encode_oid
+
+    rng = random.Random(7)
+    for _ in range(5000):
+        first = rng.choice([0, 1, 2])
+        second = rng.randrange(40) if first < 2 else rng.randrange(300)
+        rest = [
+            rng.choice([rng.randrange(128), rng.randrange(2**32)]) for _ in range(rng.randrange(12))
+        ]
+        oid = ".".join(map(str, [first, second, *rest]))
+        assert decode_oid(encode_oid(oid)[2:]) == oid

@@ -92,3 +92,81 @@ def test_dead_and_slow_devices_do_not_hold_the_cycle(
     assert v1_only.dropped >= 1 and v1_only.forwarded == 0
     duration = value_of(samples, "ictinfra_snmp_poll_duration_seconds", device="too-slow")
     assert duration is not None and POLL_TIMEOUT - 0.5 < duration < POLL_TIMEOUT + 2
+
+
+def test_queued_devices_share_what_is_left_of_the_cycle() -> None:
+    """With one slot and two silent devices, the second gets only the rest of the budget."""
+    import asyncio
+
+    from agent.collectors.snmp.client import SnmpClient
+    from agent.collectors.snmp.poller import DeviceState, poll_targets
+    from agent.config.snmp import SnmpConfig
+
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    address = f"127.0.0.1:{silent.getsockname()[1]}"
+    config = SnmpConfig.model_validate(
+        {
+            "concurrency": 1,
+            "targets": [
+                {"name": f"silent-{i}", "address": address, "timeout": "1s", "retries": 5}
+                for i in range(2)
+            ],
+        }
+    )
+
+    async def run() -> list[bool]:
+        client = SnmpClient()
+        states: dict[str, DeviceState] = {}
+        try:
+            results = await poll_targets(client, config, config.targets, states, cycle_budget=2.5)
+        finally:
+            client.close()
+        return [r.up for r in results]
+
+    started = time.monotonic()
+    assert asyncio.run(run()) == [False, False]
+    silent.close()
+    assert time.monotonic() - started < 3.5
+
+
+def test_device_that_ignores_getbulk_is_walked_with_getnext(
+    snmpsim: Snmpsim, relays: list[Relay], tmp_path: Path
+) -> None:
+    no_bulk = start_relay((snmpsim.host, snmpsim.port), no_bulk=True)
+    relays.append(no_bulk)
+    case = REPO / "tests" / "cases" / "snmp" / "linux-host"
+    config = {
+        "snmp": {
+            "targets": [
+                {
+                    "name": "no-bulk",
+                    "address": no_bulk.address,
+                    "community": "linux-host",
+                    "timeout": "1s",
+                    "retries": 0,
+                }
+            ]
+        },
+        "host": {"enabled": False},
+    }
+    path = tmp_path / "agent.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = subprocess.run(
+        agent_command("once", "--config", str(path)),
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    samples = parse_samples(result.stdout)
+    assert value_of(samples, "ictinfra_snmp_up", device="no-bulk") == 1, result.stderr
+    assert value_of(samples, "ictinfra_snmp_max_repetitions", device="no-bulk") == 0
+    assert value_of(samples, "ictinfra_snmp_bulk_fallbacks_total", device="no-bulk") >= 1
+    expected = json.loads((case / "expected.json").read_text())
+    got = by_device(samples, "ifHCInOctets", "no-bulk", "ifIndex")
+    assert got == {
+        i: row["ifHCInOctets"] for i, row in expected["interfaces"].items() if "ifHCInOctets" in row
+    }
+    assert no_bulk.dropped >= 1

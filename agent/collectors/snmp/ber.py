@@ -126,6 +126,8 @@ def _signed(data: bytes, start: int, stop: int) -> int:
 def decode_oid(raw: bytes) -> str:
     if not raw or raw[-1] & 0x80:
         raise BerError("malformed OBJECT IDENTIFIER")
+    if raw[0] < 120 and max(raw) < 0x80:  # the common case: every arc fits one octet
+        return ".".join([f"{raw[0] // 40}.{raw[0] % 40}", *map(str, raw[1:])])
     arcs: list[int] = []
     value = 0
     for byte in raw:

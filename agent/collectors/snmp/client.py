@@ -11,6 +11,7 @@ lookups are off: numeric OIDs only.
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -52,7 +53,7 @@ class SnmpClient:
 
     def __init__(self, codec: Codec = "lean") -> None:
         self.codec = codec
-        self._lean: Any = None
+        self._lean: dict[int, Any] = {}  # address family -> LeanTransport
         self._dispatcher: Any = None
         self._engines: dict[tuple[object, ...], Any] = {}
         self._sessions: dict[str, tuple[SnmpTarget, Session]] = {}
@@ -97,9 +98,10 @@ class SnmpClient:
     async def _new_session(self, target: SnmpTarget) -> Session:
         host, port = target.host_port
         if target.version == "3":
+            from pysnmp.hlapi.v3arch.asyncio import Udp6TransportTarget as V3Udp6
             from pysnmp.hlapi.v3arch.asyncio import UdpTransportTarget as V3Udp
 
-            v3_transport = await V3Udp.create(
+            v3_transport = await (V3Udp6 if ":" in host else V3Udp).create(
                 (host, port), timeout=target.timeout, retries=target.retries
             )
             from agent.collectors.snmp.pysnmp_sessions import UsmSession
@@ -108,13 +110,15 @@ class SnmpClient:
         if self.codec == "lean":
             from agent.collectors.snmp.lean import LeanSession, LeanTransport, resolve
 
-            if self._lean is None:
-                self._lean = LeanTransport()
-            await self._lean.open()
-            return LeanSession(self._lean, target, await resolve(host, port))
-        from pysnmp.hlapi.v1arch.asyncio import UdpTransportTarget
+            address = await resolve(host, port)
+            family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+            if family not in self._lean:
+                self._lean[family] = LeanTransport()
+            await self._lean[family].open(family)
+            return LeanSession(self._lean[family], target, address)
+        from pysnmp.hlapi.v1arch.asyncio import Udp6TransportTarget, UdpTransportTarget
 
-        transport = await UdpTransportTarget.create(
+        transport = await (Udp6TransportTarget if ":" in host else UdpTransportTarget).create(
             (host, port), timeout=target.timeout, retries=target.retries
         )
         from agent.collectors.snmp.pysnmp_sessions import CommunitySession
@@ -136,9 +140,11 @@ class SnmpClient:
         engine = SnmpEngine()
         try:
             host, port = target.host_port
+            from pysnmp.hlapi.v3arch.asyncio import Udp6TransportTarget as V3Udp6
             from pysnmp.hlapi.v3arch.asyncio import UdpTransportTarget as V3Udp
 
-            transport = await V3Udp.create((host, port), timeout=probe.timeout, retries=0)
+            kind = V3Udp6 if ":" in host else V3Udp
+            transport = await kind.create((host, port), timeout=probe.timeout, retries=0)
             response = await UsmSession(engine, probe, transport).get([SYS_UPTIME_OID])
         finally:
             engine.close_dispatcher()
@@ -149,9 +155,9 @@ class SnmpClient:
         if self._dispatcher is not None:
             self._dispatcher.transport_dispatcher.close_dispatcher()
             self._dispatcher = None
-        if self._lean is not None:
-            self._lean.close()
-            self._lean = None
+        for lean in self._lean.values():
+            lean.close()
+        self._lean.clear()
         for engine in self._engines.values():
             engine.close_dispatcher()
         self._engines.clear()

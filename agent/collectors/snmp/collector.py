@@ -14,6 +14,7 @@ from agent.exposition import merge_families
 from agent.model import Collection
 
 DUE_SLACK = 1.0  # seconds: a device due within this is polled now, not one cycle later
+CYCLE_SHARE = 0.9  # of the interval: the registry cancels a collect() that outlives its interval
 
 
 class SnmpCollector:
@@ -30,9 +31,15 @@ class SnmpCollector:
         now = time.monotonic()
         due = [t for t in self.config.targets if self._due(t, now)]
         inventory = [t.name for t in due if self._inventory_due(t, now)]
-        for result in await poll_targets(
-            self._client, self.config, due, self._states, inventory=inventory
-        ):
+        results = await poll_targets(
+            self._client,
+            self.config,
+            due,
+            self._states,
+            inventory=inventory,
+            cycle_budget=CYCLE_SHARE * self.interval,
+        )
+        for result in results:
             self._results[result.name] = result
         return self._collection()
 

@@ -36,12 +36,13 @@ class LeanTransport(asyncio.DatagramProtocol):
         self._next_id = random.randrange(1, 2**30)
         self.malformed: dict[Address, str] = {}
 
-    async def open(self) -> None:
+    async def open(self, family: int = socket.AF_INET) -> None:
         if self._transport is not None:
             return
         loop = asyncio.get_running_loop()
+        anywhere = "::" if family == socket.AF_INET6 else "0.0.0.0"
         transport, _ = await loop.create_datagram_endpoint(
-            lambda: self, family=socket.AF_INET, local_addr=("0.0.0.0", 0)
+            lambda: self, family=family, local_addr=(anywhere, 0)
         )
         sock = transport.get_extra_info("socket")
         if sock is not None:
@@ -130,7 +131,9 @@ class LeanSession:
 
 
 async def resolve(host: str, port: int) -> Address:
-    """The IPv4 address answers will come from (resolved once per session)."""
+    """The address answers will come from (resolved once per session; IPv6 for v6 literals)."""
+    if ":" in host:
+        return (socket.inet_ntop(socket.AF_INET6, socket.inet_pton(socket.AF_INET6, host)), port)
     infos = await asyncio.get_running_loop().getaddrinfo(
         host, port, family=socket.AF_INET, type=socket.SOCK_DGRAM
     )

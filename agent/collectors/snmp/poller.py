@@ -89,6 +89,9 @@ async def poll_device(
     except WalkError as exc:
         families, record = [], None
         error = await _explain(client, target, exc, stats)
+    except OSError as exc:  # name resolution, unreachable network
+        families, record, error = [], None, f"error: {exc}"
+        stats.errors["error"] += 1
     except Exception as exc:  # a decoding bug must not take the other devices down
         log.exception("SNMP device %s: unexpected error", target.name)
         families, record, error = [], None, f"internal: {type(exc).__name__}"
@@ -207,25 +210,30 @@ async def poll_targets(
     states: dict[str, DeviceState],
     *,
     inventory: Sequence[str] = (),
+    cycle_budget: float | None = None,
 ) -> list[DeviceResult]:
     """Poll `targets` concurrently (at most `config.concurrency` at once), each within its deadline.
 
-    `inventory` names the targets whose inventory tables are due. `states` is updated in place.
+    `inventory` names the targets whose inventory tables are due. With `cycle_budget`, a device
+    that waited for a free slot gets only what is left of it, so the whole call ends in time.
+    `states` is updated in place.
     """
     gate = asyncio.Semaphore(config.concurrency)
     wanted = set(inventory)
+    cycle_end = time.monotonic() + cycle_budget if cycle_budget else math.inf
 
     async def one(target: SnmpTarget) -> DeviceResult:
         state = states.setdefault(target.name, new_state(config, target))
         if target.name in wanted:  # re-try full GETBULK hourly: a fallback may have been a blip
             state.policy = WalkPolicy(target.max_repetitions or config.max_repetitions)
         async with gate:
+            deadline = min(poll_deadline(config, target), cycle_end - time.monotonic())
             result = await poll_device(
                 client,
                 target,
                 state,
                 inventory=target.name in wanted,
-                deadline=poll_deadline(config, target),
+                deadline=max(deadline, 0.001),
             )
         _remember(target, state, result)
         return result

@@ -37,15 +37,18 @@ class WalkPolicy:
     max_repetitions: int
     use_bulk: bool = True
 
-    def degrade(self) -> bool:
-        """One step down the ladder: repetitions / 4, then GETNEXT. False at the bottom."""
-        if self.use_bulk and self.max_repetitions > 1:
+    def degrade(self, failed_repetitions: int) -> None:
+        """One step down from a failed GETBULK's size: repetitions / 4, then 1, then GETNEXT.
+
+        Several walks of one device fail at once; only the first steps down, the others just
+        retry at the level it reached.
+        """
+        if not self.use_bulk or self.max_repetitions < failed_repetitions:
+            return
+        if self.max_repetitions > 1:
             self.max_repetitions = max(1, self.max_repetitions // 4)
-            return True
-        if self.use_bulk:
+        else:
             self.use_bulk = False
-            return True
-        return False
 
 
 @dataclass(slots=True)
@@ -149,8 +152,9 @@ async def _request(
     """One step of a walk, going down the fallback ladder while the device mishandles GETBULK."""
     while True:
         bulk = policy.use_bulk and session.version != "1"
+        repetitions = policy.max_repetitions
         if bulk:
-            response = _account(await session.bulk(oids, policy.max_repetitions), stats)
+            response = _account(await session.bulk(oids, repetitions), stats)
         else:
             response = _account(await session.next(oids), stats)
         broken_bulk = bulk and (
@@ -158,7 +162,8 @@ async def _request(
             or response.error_status not in (0, NO_SUCH_NAME)
             or (response.error is None and not response.varbinds)
         )
-        if broken_bulk and policy.degrade():
+        if broken_bulk:
+            policy.degrade(repetitions)
             stats.fallbacks += 1
             continue
         _raise_error(response)

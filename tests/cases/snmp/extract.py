@@ -145,6 +145,20 @@ def expected(values: dict[str, tuple[str, str]]) -> dict[str, object]:
         for oid, (tag, value) in values.items()
         if oid.startswith("1.3.6.1.2.1.43.10.2.1.4.")
     }
+    storage = "1.3.6.1.2.1.25.2.3.1."
+    units = {oid[len(storage) + 2 :]: int(v) for oid, (_, v) in values.items() if oid.startswith(storage + "4.")}
+    sizes = {oid[len(storage) + 2 :]: int(v) for oid, (_, v) in values.items() if oid.startswith(storage + "5.")}
+    # A value made by an snmpsim variation module (tag "2:numeric") changes on every read: None.
+    loads = {
+        oid.rsplit(".", 1)[-1]: None if ":" in tag else int(v)
+        for oid, (tag, v) in values.items()
+        if oid.startswith("1.3.6.1.2.1.25.3.3.1.2.")
+    }
+    supplies = {
+        oid[len("1.3.6.1.2.1.43.11.1.1.9.") :]: int(v)
+        for oid, (_, v) in values.items()
+        if oid.startswith("1.3.6.1.2.1.43.11.1.1.9.")
+    }
     uptime = values.get("1.3.6.1.2.1.1.3.0")
     return {
         "sysObjectID": values.get("1.3.6.1.2.1.1.2.0", ("", ""))[1],
@@ -154,6 +168,9 @@ def expected(values: dict[str, tuple[str, str]]) -> dict[str, object]:
         "unknown_mfg_dates": sum(1 for e in entities.values() if e.get("mfg_date") == "unknown"),
         "has_host_resources": any(oid.startswith("1.3.6.1.2.1.25.") for oid in values),
         "printer_marker_life_count": markers,
+        "printer_supply_level": supplies,
+        "hr_storage_size_bytes": {i: units[i] * sizes[i] for i in sizes if i in units},
+        "hr_processor_load_percent": loads,
     }
 
 
