@@ -223,7 +223,7 @@ def summarize(
             return statistics.median(r[key] for r in rounds)
 
         cpu = statistics.median(r["cpu"] for r in rounds)
-        varbinds = statistics.median(r["varbinds"] for r in rounds)
+        varbinds = statistics.median_low(r["varbinds"] for r in rounds)
         entry = {
             "rounds": len(rounds),
             "cpu_s_per_round": round(cpu, 4),
@@ -231,8 +231,8 @@ def summarize(
             "cpu_s_per_round_max": round(max(r["cpu"] for r in rounds), 4),
             "wall_s_per_round": round(statistics.median(r["wall"] for r in rounds), 3),
             "varbinds_per_round": varbinds,
-            "requests_per_round": statistics.median(r["requests"] for r in rounds),
-            "samples_per_round": statistics.median(r["samples"] for r in rounds),
+            "requests_per_round": statistics.median_low(r["requests"] for r in rounds),
+            "samples_per_round": statistics.median_low(r["samples"] for r in rounds),
             "devices_up": min(r["up"] for r in rounds),
             "values_per_round": values,
             "cpu_us_per_value": round(1e6 * cpu / values, 2),
