@@ -4,9 +4,7 @@ node_exporter + snmp_exporter doing the same, at the same interval, in one run.
     python3 bench/agent_footprint.py [--devices 20] [--interval 15] [--warmup 35]
         [--seconds 180] [--out bench/results/agent_footprint]
 
-The agent is started with the SNMP collector's DUE_SLACK widened to interval - 1 s (see
-LAUNCHER: without it every device is polled only every second slot; `--agent-as-is` leaves it
-alone). One snmpsim (loopback) serves the IF-MIB part of real recordings (bench/snmpsite.py) to
+One snmpsim (loopback) serves the IF-MIB part of real recordings (bench/snmpsite.py) to
 both sides. The agent runs with `host` on and `snmp.interval` = `--interval` (IF-MIB only, like
 snmp_exporter's if_mib module). A Prometheus-like loop scrapes, every `--interval` seconds, the
 agent's /metrics, node_exporter's /metrics and snmp_exporter's /snmp once per device (16 in
@@ -42,22 +40,7 @@ from tests.peers.common import free_port, stop, tcp_open, wait_until
 MIB = 2**20
 
 
-# `ictinfra-agent run`, optionally with the SNMP collector's DUE_SLACK widened: the collector
-# measures a device's interval from the END of its last poll, so at the next slot (one interval
-# after the poll STARTED) a device whose poll took over DUE_SLACK (1 s) is not yet due and waits
-# a whole extra interval. Widening the slack makes every run poll every device, as it is meant to.
-LAUNCHER = (
-    "import sys\n"
-    "import agent.collectors.snmp.collector as snmp\n"
-    "if sys.argv[1] != 'as-is': snmp.DUE_SLACK = float(sys.argv[1])\n"
-    "from agent.cli import main\n"
-    "raise SystemExit(main(sys.argv[2:]))\n"
-)
-
-
-def start_agent(
-    site: Site, interval: float, workdir: Path, as_is: bool = False
-) -> tuple[subprocess.Popen[bytes], int]:
+def start_agent(site: Site, interval: float, workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     config = {
         "listen": f"127.0.0.1:{port}",
@@ -73,15 +56,7 @@ def start_agent(
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     env = dict(os.environ, PYTHONPATH=str(REPO))
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            LAUNCHER,
-            "as-is" if as_is else str(interval - 1),
-            "run",
-            "--config",
-            str(path),
-        ],
+        [sys.executable, "-m", "agent", "run", "--config", str(path)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=open(workdir / "agent.log", "wb"),  # noqa: SIM115 (lives as long as the agent)
@@ -220,7 +195,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"snmpsim (serves both, not counted): {procs['snmpsim']['cpu_percent']} % CPU. "
         f"Scrape rounds: {meta['scrape_rounds']}, failures: {meta['scrape_failures']}; the agent "
         f"showed {meta['agent_snmp_cycles_in_window']} new rounds of device polls in the window "
-        f"(DUE_SLACK widened: {meta['agent_due_slack_widened']}), "
+        ", "
         f"{meta['agent_devices_up']}/{meta['devices']} devices up."
     )
     return "\n".join(lines) + "\n"
@@ -236,16 +211,11 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=35.0)
     parser.add_argument("--seconds", type=float, default=180.0)
     parser.add_argument("--out", help="write <out>.json and <out>.md")
-    parser.add_argument(
-        "--agent-as-is",
-        action="store_true",
-        help="leave the SNMP collector's DUE_SLACK alone (devices then polled every 2nd slot)",
-    )
     args = parser.parse_args()
     with Site(args.devices, args.max_interfaces) as site:
         site.start_exporter()
         assert site.exporter is not None and site.snmpsim is not None
-        agent, agent_port = start_agent(site, args.interval, site.root, args.agent_as_is)
+        agent, agent_port = start_agent(site, args.interval, site.root)
         node, node_port = start_node_exporter()
         scraper = Scraper(
             {
@@ -283,7 +253,6 @@ def main() -> int:
             "scrape_failures": scraper.failures,
             "agent_snmp_cycles_in_window": snmp_cycles,
             "agent_devices_up": scraper.agent_devices_up,
-            "agent_due_slack_widened": not args.agent_as_is,
             "last_scrape": {k: round(v, 3) for k, v in last.items()},
             "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} CPUs, "
