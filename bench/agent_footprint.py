@@ -194,8 +194,7 @@ def markdown(result: dict[str, Any]) -> str:
     lines.append(
         f"snmpsim (serves both, not counted): {procs['snmpsim']['cpu_percent']} % CPU. "
         f"Scrape rounds: {meta['scrape_rounds']}, failures: {meta['scrape_failures']}; the agent "
-        f"showed {meta['agent_snmp_cycles_in_window']} new rounds of device polls in the window "
-        ", "
+        f"showed {meta['agent_snmp_cycles_in_window']} new rounds of device polls in the window, "
         f"{meta['agent_devices_up']}/{meta['devices']} devices up."
     )
     return "\n".join(lines) + "\n"
