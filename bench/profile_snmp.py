@@ -10,7 +10,8 @@
    layer: pyasn1, pysnmp, the agent's codec, walk and parse, asyncio, C builtins.
 2. Decode only: every GetResponse datagram of one poll is captured, then decoded N times by
    (a) pyasn1 as pysnmp does it (`decoder.decode(msg, asn1Spec=v2c.Message())` + varbinds to
-   plain Python) and (b) `ber.decode_response`. Both results are compared value by value
+   plain Python), (b) `ber.decode_response` with `decode_oid` as it was before its prefix cache
+   (proposal C) and (c) `ber.decode_response` as it is. The results are compared value by value
    (differential check) before anything is timed.
 """
 
@@ -170,79 +171,54 @@ def lean_decode(data: bytes) -> tuple[int, list[tuple[str, Any]]]:
     return message.request_id, message.varbinds
 
 
-_PREFIXES: dict[bytes, str] = {}
-
-
-def decode_oid_cached(raw: bytes) -> str:
-    """Proposal for ber.decode_oid: decode the last arc only, the rest from a small cache.
-
-    A walk's OIDs share their column prefix, so the prefix text is decoded once per column."""
-    cut = len(raw) - 1
-    if cut < 1 or raw[cut] & 0x80:
-        return PLAIN_DECODE_OID(raw)  # malformed: let the original raise
-    while cut > 1 and raw[cut - 1] & 0x80:
-        cut -= 1
-    if raw[cut - 1] & 0x80:
-        return PLAIN_DECODE_OID(raw)
-    prefix = raw[:cut]
-    head = _PREFIXES.get(prefix)
-    if head is None:
-        if len(_PREFIXES) >= 4096:
-            _PREFIXES.clear()
-        head = _PREFIXES[prefix] = PLAIN_DECODE_OID(prefix)
-    last = 0
-    for byte in raw[cut:]:
-        last = (last << 7) | (byte & 0x7F)
-    return f"{head}.{last}"
-
-
-PLAIN_DECODE_OID = ber.decode_oid
-
-
-def lean_cached_decode(data: bytes) -> tuple[int, list[tuple[str, Any]]]:
-    ber.decode_oid = decode_oid_cached  # type: ignore[assignment]
+def lean_uncached_decode(data: bytes) -> tuple[int, list[tuple[str, Any]]]:
+    """The lean decoder as it was before its OID prefix cache (proposal C, adopted)."""
+    ber.decode_oid = ber._decode_oid_text
     try:
         return lean_decode(data)
     finally:
-        ber.decode_oid = PLAIN_DECODE_OID
+        ber.decode_oid = CACHED_DECODE_OID
+
+
+CACHED_DECODE_OID = ber.decode_oid
 
 
 def decode_bench(datagrams: list[bytes], repeat: int) -> dict[str, Any]:
     slow = pyasn1_decoder()
-    mismatches = cached_mismatches = 0
+    mismatches = uncached_mismatches = 0
     varbinds = 0
     for data in datagrams:
         expected, got = slow(data), lean_decode(data)
         varbinds += len(got[1])
         if expected != got:
             mismatches += 1
-        if lean_cached_decode(data) != expected:
-            cached_mismatches += 1
+        if lean_uncached_decode(data) != expected:
+            uncached_mismatches += 1
     figures: dict[str, Any] = {
         "datagrams": len(datagrams),
         "bytes": sum(map(len, datagrams)),
         "varbinds": varbinds,
         "differential_mismatches": mismatches,
-        "differential_mismatches_cached_oid": cached_mismatches,
+        "differential_mismatches_uncached_oid": uncached_mismatches,
     }
     for name, decode, times in (
         ("pyasn1", slow, 1),
+        ("lean_uncached_oid", lean_decode, repeat),
         ("lean", lean_decode, repeat),
-        ("lean_cached_oid", lean_decode, repeat),
     ):
-        if name == "lean_cached_oid":
-            ber.decode_oid = decode_oid_cached  # type: ignore[assignment]
+        if name == "lean_uncached_oid":
+            ber.decode_oid = ber._decode_oid_text
         cpu0 = time.process_time()
         for _ in range(times):
             for data in datagrams:
                 decode(data)
         cpu = (time.process_time() - cpu0) / times
-        ber.decode_oid = PLAIN_DECODE_OID
+        ber.decode_oid = CACHED_DECODE_OID
         figures[f"{name}_cpu_s"] = round(cpu, 4)
         figures[f"{name}_us_per_varbind"] = round(1e6 * cpu / varbinds, 2)
     figures["speedup"] = round(figures["pyasn1_cpu_s"] / figures["lean_cpu_s"], 1)
-    figures["speedup_cached_oid"] = round(
-        figures["pyasn1_cpu_s"] / figures["lean_cached_oid_cpu_s"], 1
+    figures["speedup_uncached_oid"] = round(
+        figures["pyasn1_cpu_s"] / figures["lean_uncached_oid_cpu_s"], 1
     )
     return figures
 
@@ -275,18 +251,18 @@ def markdown(profiles: list[dict[str, Any]], decode: dict[str, Any], top: int) -
         "",
         f"{decode['datagrams']} datagrams, {decode['bytes']} bytes, {decode['varbinds']} varbinds; "
         f"differential mismatches pyasn1 vs lean: {decode['differential_mismatches']}, "
-        f"vs lean with cached OID prefixes: {decode['differential_mismatches_cached_oid']}",
+        f"vs lean without the OID prefix cache: {decode['differential_mismatches_uncached_oid']}",
         "",
         "| decoder | CPU s for all | µs per varbind |",
         "|---|---:|---:|",
         f"| pyasn1 (pysnmp v1arch path) | {decode['pyasn1_cpu_s']} | "
         f"{decode['pyasn1_us_per_varbind']} |",
-        f"| lean (agent/collectors/snmp/ber.py) | {decode['lean_cpu_s']} | "
-        f"{decode['lean_us_per_varbind']} |",
-        f"| lean + prefix-cached decode_oid (proposal, bench only) | "
-        f"{decode['lean_cached_oid_cpu_s']} | {decode['lean_cached_oid_us_per_varbind']} |",
-        f"| speed-up over pyasn1 | {decode['speedup']}× (lean), "
-        f"{decode['speedup_cached_oid']}× (cached OIDs) | |",
+        f"| lean without the OID prefix cache (before proposal C) | "
+        f"{decode['lean_uncached_oid_cpu_s']} | {decode['lean_uncached_oid_us_per_varbind']} |",
+        f"| lean (agent/collectors/snmp/ber.py, prefix-cached decode_oid) | "
+        f"{decode['lean_cpu_s']} | {decode['lean_us_per_varbind']} |",
+        f"| speed-up over pyasn1 | {decode['speedup_uncached_oid']}× (uncached OIDs), "
+        f"{decode['speedup']}× (lean) | |",
     ]
     return "\n".join(lines) + "\n"
 

@@ -184,3 +184,57 @@ def test_oid_round_trip_including_multi_octet_arcs() -> None:
         ]
         oid = ".".join(map(str, [first, second, *rest]))
         assert decode_oid(encode_oid(oid)[2:]) == oid
+
+
+MULTI_OCTET_LAST_ARC = [
+    "1.3.6.1.2.1.2.2.1.2.128",
+    "1.3.6.1.2.1.2.2.1.2.16383",
+    "1.3.6.1.2.1.2.2.1.2.16384",
+    "1.3.6.1.2.1.31.1.1.1.6.4294967295",
+    "1.3.6.1.4.1.2636.3.1.13.1.5.9.1.0.0",
+    "1.3.6.1.4.1.2636.3.1.13.1.5.9.1.0.200",
+    "1.3.200",
+    "2.999",
+    "2.999.300",
+    "0.0",
+    "1.3",
+]
+
+
+def response_naming(oids: list[str]) -> bytes:
+    """A GetResponse (encoded by pyasn1) whose varbinds are named, and valued, by `oids`."""
+    pdu = api.v2c.GetResponsePDU()
+    api.v2c.apiPDU.set_defaults(pdu)
+    api.v2c.apiPDU.set_varbinds(pdu, [(oid, api.v2c.ObjectIdentifier(oid)) for oid in oids])
+    message = api.v2c.Message()
+    api.v2c.apiMessage.set_defaults(message)
+    api.v2c.apiMessage.set_community(message, "public")
+    api.v2c.apiMessage.set_pdu(message, pdu)
+    return encoder.encode(message)
+
+
+def test_oids_whose_last_arc_spans_several_octets_decode_like_pyasn1() -> None:
+    from agent.collectors.snmp import ber
+
+    ber._prefixes.clear()
+    for _ in range(2):  # the first pass fills the prefix cache, the second reads it
+        data = response_naming(MULTI_OCTET_LAST_ARC)
+        assert lean_view(data) == pyasn1_view(data)
+        assert [oid for oid, _ in lean_view(data)[3]] == MULTI_OCTET_LAST_ARC
+
+
+def test_a_full_prefix_cache_stays_bounded_and_right() -> None:
+    from agent.collectors.snmp import ber
+
+    ber._prefixes.clear()
+    columns = [f"1.3.6.1.4.1.9.9.{column}.1.1" for column in range(ber.PREFIX_CACHE_SIZE + 300)]
+    oids = [f"{column}.{row}" for column in columns for row in (1, 200)]
+    sizes = []
+    for start in range(0, len(oids), 50):
+        data = response_naming(oids[start : start + 50])
+        assert lean_view(data) == pyasn1_view(data)
+        sizes.append(len(ber._prefixes))
+    assert ber.PREFIX_CACHE_SIZE - 25 < max(sizes) <= ber.PREFIX_CACHE_SIZE  # it filled up ...
+    assert sizes[-1] < 400  # ... and was emptied, not grown
+    for oid in oids[:100]:  # prefixes cached before the cache was emptied decode again
+        assert ber.decode_oid(ber.encode_oid(oid)[2:]) == oid

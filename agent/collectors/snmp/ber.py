@@ -123,7 +123,36 @@ def _signed(data: bytes, start: int, stop: int) -> int:
     return int.from_bytes(data[start:stop], "big", signed=True)
 
 
+PREFIX_CACHE_SIZE = 4096
+_prefixes: dict[bytes, str] = {}  # an OID's bytes but its last arc -> their dotted text
+
+
 def decode_oid(raw: bytes) -> str:
+    """Dotted text of an OBJECT IDENTIFIER's contents.
+
+    A walk's OIDs share their column's prefix, so the prefix text comes from a bounded cache
+    keyed by its bytes and only the last sub-identifier is decoded each time.
+    """
+    cut = len(raw) - 1
+    if cut < 1 or raw[cut] & 0x80:
+        return _decode_oid_text(raw)  # one octet, or malformed: no prefix to share
+    while cut > 1 and raw[cut - 1] & 0x80:
+        cut -= 1
+    if raw[cut - 1] & 0x80:
+        return _decode_oid_text(raw)  # the first sub-identifier holds the last arc
+    prefix = raw[:cut]
+    head = _prefixes.get(prefix)
+    if head is None:
+        if len(_prefixes) >= PREFIX_CACHE_SIZE:
+            _prefixes.clear()
+        head = _prefixes[prefix] = _decode_oid_text(prefix)
+    last = 0
+    for byte in raw[cut:]:
+        last = (last << 7) | (byte & 0x7F)
+    return f"{head}.{last}"
+
+
+def _decode_oid_text(raw: bytes) -> str:
     if not raw or raw[-1] & 0x80:
         raise BerError("malformed OBJECT IDENTIFIER")
     if raw[0] < 120 and max(raw) < 0x80:  # the common case: every arc fits one octet

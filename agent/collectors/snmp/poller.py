@@ -137,7 +137,12 @@ async def _poll(
         columns.extend(hostres.WALK_COLUMNS)
     if want_printer:
         columns.extend(printer.WALK_COLUMNS)
-    table = await walk_columns(session, columns, state.policy, stats) if columns else {}
+    expected = _expected_rows(scalars) if "if_mib" in modules else None
+    table = (
+        await walk_columns(session, columns, state.policy, stats, expected_rows=expected)
+        if columns
+        else {}
+    )
     families = _families(target.name, scalars, table, want_hr=want_hr, want_printer=want_printer)
     if want_hr:
         state.has_host_resources = hostres.has_host_resources(scalars, table)
@@ -145,6 +150,14 @@ async def _poll(
         state.has_printer = printer.has_printer(table)
     record = _inventory(target, state, scalars, table) if inventory else None
     return families, record
+
+
+def _expected_rows(scalars: dict[str, Value]) -> dict[str, int] | None:
+    """IF-MIB's columns hold ifNumber rows: only sizes GETBULK (a wrong one costs a request)."""
+    if_number = scalars.get(ifmib.IF_NUMBER)
+    if not isinstance(if_number, int) or if_number < 0:
+        return None
+    return dict.fromkeys(ifmib.WALK_COLUMNS, if_number)
 
 
 def _families(

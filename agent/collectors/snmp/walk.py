@@ -2,15 +2,17 @@
 GETNEXT for SNMPv1, and a fallback ladder for devices that mishandle GETBULK.
 
 Every walk stays inside its column (no lexicographic run-on) and stops on a repeated OID, so a
-broken agent cannot loop us. What a device taught us (smaller repetitions, no bulk) is kept in
-its `WalkPolicy` for the next poll.
+broken agent cannot loop us. When a column's row count is expected (ifNumber for IF-MIB), a
+GETBULK asks for no more rows than are still expected plus one to see the column's end, instead
+of a whole block past it; a wrong expectation costs a request, never a row. What a device taught
+us (smaller repetitions, no bulk) is kept in its `WalkPolicy` for the next poll.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from agent.collectors.snmp.client import Response, Session, VarBind
@@ -86,8 +88,12 @@ async def walk_columns(
     *,
     columns_per_request: int = 4,
     parallel: int = 4,
+    expected_rows: Mapping[str, int] | None = None,
 ) -> Table:
-    """Walk table columns, `columns_per_request` per PDU, up to `parallel` PDUs in flight."""
+    """Walk table columns, `columns_per_request` per PDU, up to `parallel` PDUs in flight.
+
+    `expected_rows` (column -> row count the device announced) only sizes GETBULK requests.
+    """
     groups = [
         columns[i : i + columns_per_request] for i in range(0, len(columns), columns_per_request)
     ]
@@ -95,7 +101,7 @@ async def walk_columns(
 
     async def one(group: Sequence[str]) -> Table:
         async with gate:
-            return await _walk_group(session, group, policy, stats)
+            return await _walk_group(session, group, policy, stats, expected_rows or {})
 
     table: Table = {}
     for part in await asyncio.gather(*(one(g) for g in groups)):
@@ -104,19 +110,38 @@ async def walk_columns(
 
 
 async def _walk_group(
-    session: Session, columns: Sequence[str], policy: WalkPolicy, stats: WalkStats
+    session: Session,
+    columns: Sequence[str],
+    policy: WalkPolicy,
+    stats: WalkStats,
+    expected_rows: Mapping[str, int],
 ) -> Table:
     table: Table = {column: {} for column in columns}
     last = {column: column for column in columns}
     active = list(columns)
     while active:
-        response = await _request(session, [last[c] for c in active], policy, stats)
+        cap = _repetitions_needed(active, table, expected_rows)
+        response = await _request(session, [last[c] for c in active], policy, stats, cap)
         if response.error_status == NO_SUCH_NAME and 0 < response.error_index <= len(active):
             del active[response.error_index - 1]  # SNMPv1: this column ran off the MIB's end
             continue
         _raise_status(response)
         active = _consume(response.varbinds, active, last, table)
     return table
+
+
+def _repetitions_needed(
+    active: Sequence[str], table: Table, expected_rows: Mapping[str, int]
+) -> int | None:
+    """Rows still expected in the longest active column + 1, or None (no limit) when a column's
+    count is unknown or already proved wrong by more rows than announced."""
+    most = 0
+    for column in active:
+        expected = expected_rows.get(column)
+        if expected is None or len(table[column]) > expected:
+            return None
+        most = max(most, expected - len(table[column]))
+    return most + 1
 
 
 def _consume(
@@ -147,14 +172,18 @@ def _consume(
 
 
 async def _request(
-    session: Session, oids: list[str], policy: WalkPolicy, stats: WalkStats
+    session: Session, oids: list[str], policy: WalkPolicy, stats: WalkStats, cap: int | None
 ) -> Response:
-    """One step of a walk, going down the fallback ladder while the device mishandles GETBULK."""
+    """One step of a walk, going down the fallback ladder while the device mishandles GETBULK.
+
+    `cap` limits this GETBULK's repetitions; the policy's level is what a failure steps down from.
+    """
     while True:
         bulk = policy.use_bulk and session.version != "1"
         repetitions = policy.max_repetitions
         if bulk:
-            response = _account(await session.bulk(oids, repetitions), stats)
+            asked = repetitions if cap is None else min(repetitions, cap)
+            response = _account(await session.bulk(oids, asked), stats)
         else:
             response = _account(await session.next(oids), stats)
         broken_bulk = bulk and (
