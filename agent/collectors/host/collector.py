@@ -16,7 +16,7 @@ from agent.collectors.host import boot, cpu, disks, dmi, filesystems, memory, ne
 from agent.collectors.host.files import read_text
 from agent.config.host import HostConfig
 from agent.model import Collection
-from agent.wire.inventory import CpuInfo, DiskInfo, FilesystemInfo, HostInventory, OsInfo
+from agent.wire.inventory import CpuInfo, DiskInfo, HostInventory, OsInfo
 
 log = logging.getLogger(__name__)
 
@@ -218,15 +218,6 @@ class HostCollector:
             boot_time=boot_time,
             dmi=dmi.dmi_inventory(facts.dmi),
             disks=facts.disks,
-            filesystems=[
-                FilesystemInfo(
-                    mountpoint=r.mount.mountpoint,
-                    device=r.mount.device,
-                    fstype=r.mount.fstype,
-                    size_bytes=r.usage.size if r.usage else None,
-                    avail_bytes=r.usage.avail if r.usage else None,
-                )
-                for r in fs_results
-            ],
+            filesystems=filesystems.filesystem_inventory(fs_results),
             nics=network.nic_inventory(nics, addresses),
         )

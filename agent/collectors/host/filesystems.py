@@ -21,6 +21,7 @@ from pathlib import Path
 
 from agent.collectors.host.files import read_text
 from agent.model import Collection
+from agent.wire.inventory import FilesystemInfo
 
 log = logging.getLogger(__name__)
 
@@ -243,3 +244,17 @@ def add_filesystems(out: Collection, results: list[FsResult]) -> None:
         if r.usage.files is not None and r.usage.files_free is not None:
             files.add(labels, r.usage.files)
             files_free.add(labels, r.usage.files_free)
+
+
+def filesystem_inventory(results: Iterable[FsResult]) -> list[FilesystemInfo]:
+    """The inventory's view of the mounted filesystems (size unknown for a stuck mount)."""
+    return [
+        FilesystemInfo(
+            mountpoint=r.mount.mountpoint,
+            device=r.mount.device,
+            fstype=r.mount.fstype,
+            size_bytes=r.usage.size if r.usage else None,
+            avail_bytes=r.usage.avail if r.usage else None,
+        )
+        for r in results
+    ]

@@ -19,7 +19,7 @@ import psutil
 
 from agent.collectors.host import boot, dmi, filesystems, memory, network
 from agent.model import Collection
-from agent.wire.inventory import CpuInfo, FilesystemInfo, HostInventory, NicInfo, OsInfo
+from agent.wire.inventory import CpuInfo, HostInventory, NicInfo, OsInfo
 
 log = logging.getLogger(__name__)
 
@@ -195,16 +195,7 @@ def _inventory(
         memory_bytes=mem.get("MemTotal_bytes"),
         boot_time=boot_time,
         dmi=dmi.dmi_inventory(dmi_values),
-        filesystems=[
-            FilesystemInfo(
-                mountpoint=r.mount.mountpoint,
-                device=r.mount.device,
-                fstype=r.mount.fstype,
-                size_bytes=r.usage.size if r.usage else None,
-                avail_bytes=r.usage.avail if r.usage else None,
-            )
-            for r in results
-        ],
+        filesystems=filesystems.filesystem_inventory(results),
         nics=nics,
     )
     return inventory.model_dump(mode="json")
