@@ -12,7 +12,6 @@ are dropped: the agent does not poll them), so both fetch exactly the same varbi
 
 from __future__ import annotations
 
-import bz2
 import os
 import shutil
 import socket
@@ -30,10 +29,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from agent.collectors.snmp import ifmib  # noqa: E402
+from tests.cases.snmp.extract import read_source as read_recording  # noqa: E402
 from tests.peers.common import free_port, stop  # noqa: E402
 from tests.peers.snmpsim import start_snmpsim  # noqa: E402
 
-EXPORTER_MODULE = Path("/work/shared/bench/snmp_exporter_if_mib.yml")
+EXPORTER_MODULE = REPO.parent / "shared" / "bench" / "snmp_exporter_if_mib.yml"
 EXPORTER_BINARY = "prometheus-snmp-exporter"
 TICK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -79,21 +79,6 @@ class Device:
     source: str
     interfaces: int
     values: int  # the values an IF-MIB poll must bring back: polled columns, ifNumber, sysUpTime
-
-
-def data_dir() -> Path:
-    import snmpsim_data
-
-    return Path(snmpsim_data.__file__).resolve().parent / "data"
-
-
-def read_recording(source: str) -> list[str]:
-    base = data_dir() / source
-    plain = base.with_name(base.name + ".snmprec")
-    if plain.exists():
-        return plain.read_text(encoding="latin-1").splitlines()
-    packed = base.with_name(base.name + ".snmprec.bz2")
-    return bz2.decompress(packed.read_bytes()).decode("latin-1").splitlines()
 
 
 def cut(lines: list[str], max_interfaces: int) -> list[str]:
