@@ -64,9 +64,7 @@ class Collector:
             identity = await run_in_threadpool(self.store.registry.authenticate, token.strip())
         except SQLAlchemyError as exc:
             log.error("database error while checking a token: %s", type(exc).__name__)
-            raise Rejection(
-                "database_unavailable", "database unavailable, retry later", 503
-            ) from None
+            raise _database_unavailable() from None
         if identity is None:
             raise Rejection("unauthorized", "unknown or revoked token", 401)
         return identity
@@ -154,10 +152,8 @@ class Collector:
         try:
             return await run_in_threadpool(self.store.inventory.record, site, snapshot)
         except SQLAlchemyError as exc:
-            log.error("database error while storing an inventory: %s", exc)
-            raise Rejection(
-                "database_unavailable", "database unavailable, retry later", 503
-            ) from None
+            log.error("database error while storing an inventory: %s", type(exc).__name__)
+            raise _database_unavailable() from None
 
     async def speedtest(self, request: Request) -> Response:
         if request.method != "GET":  # HEAD (Starlette adds it) must not spend the site's slot

@@ -47,7 +47,8 @@ class ForwardTarget(StrictModel):
 
     @property
     def receiver(self) -> str:
-        return self.name or urlsplit(self.url).netloc
+        # host:port only: credentials in the URL (user:pass@) must never reach a label or a log
+        return self.name or urlsplit(self.url).netloc.rpartition("@")[2]
 
 
 class Limits(StrictModel):

@@ -26,22 +26,16 @@ import time
 from collections.abc import Callable
 from enum import Enum
 
-import cramjam
-
 from agent.push.metrics import PushMetrics
 from agent.push.queue import Batch, PushQueue
 from agent.push.regroup import merge_write_requests
 from agent.push.transport import HttpTransport, Response, TransportError
+from agent.wire.remote_write import WRITE_HEADERS, compress, parse_write_request
 
 log = logging.getLogger(__name__)
 
 WRITE_PATH = "/api/v1/write"
 INVENTORY_PATH = "/api/v1/inventory"
-WRITE_HEADERS = {
-    "Content-Encoding": "snappy",
-    "Content-Type": "application/x-protobuf",
-    "X-Prometheus-Remote-Write-Version": "0.1.0",
-}
 INVENTORY_HEADERS = {"Content-Type": "application/json"}
 RETRYABLE_4XX = frozenset({401, 403, 408, 429})
 TOO_OLD_MESSAGES = ("too old sample", "sample too old", "out of bounds", "too far in the past")
@@ -69,8 +63,6 @@ def classify(response: Response) -> tuple[Verdict, str]:
 def describe(batch: Batch, limit: int = 5) -> str:
     """Which series a dropped batch held (metric names), for the log line."""
     try:
-        from agent.wire.remote_write import parse_write_request
-
         request = parse_write_request(batch.protobuf())
         names = [
             label.value
@@ -154,7 +146,7 @@ class Sender:
     def _send(self, batches: list[Batch]) -> bool:
         """Send batches as one request; on a permanent answer, bisect. False: retry later."""
         protobuf = merge_write_requests(b.protobuf() for b in batches)
-        body = bytes(cramjam.snappy.compress_raw(protobuf))
+        body = compress(protobuf)
         samples = sum(b.samples for b in batches)
         try:
             response = self.transport.post(WRITE_PATH, body, WRITE_HEADERS)

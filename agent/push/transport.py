@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import ssl
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +76,7 @@ class HttpTransport:
                 )
         return self._connection
 
-    def post(self, path: str, body: bytes, headers: dict[str, str]) -> Response:
+    def post(self, path: str, body: bytes, headers: Mapping[str, str]) -> Response:
         """POST `body`; raises TransportError when no HTTP status came back."""
         all_headers = {
             "Authorization": f"Bearer {read_token(self._token_file)}",

@@ -97,3 +97,10 @@ def test_unreachable_database_is_a_clear_error_without_the_password(tmp_path: Pa
     assert result.returncode == 3
     assert "database unavailable: connection failed" in result.stderr
     assert "hunter2" not in result.stderr
+
+
+def test_credentials_in_a_forward_url_never_name_the_receiver() -> None:
+    from collector.config import ForwardTarget
+
+    target = ForwardTarget.model_validate({"url": "https://ops:s3cret@mimir.example:443/push"})
+    assert target.receiver == "mimir.example:443"
