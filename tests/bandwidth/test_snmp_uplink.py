@@ -7,11 +7,9 @@ ARP entry is a MAC the switch learned on Gi1/0/7 (see tests/bandwidth/snmp/READM
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,11 +24,10 @@ from agent.model import Collection
 from tests.peers.common import (
     agent_command,
     free_port,
-    peer_unavailable,
     stop,
     subprocess_env,
-    wait_until,
 )
+from tests.peers.snmpsim import start_snmpsim
 from tests.probes.metrics import parse, promtool_accepts, value
 
 pytestmark = pytest.mark.peer
@@ -43,33 +40,11 @@ GIG = 1e9 / 8
 
 @pytest.fixture(scope="module")
 def snmpsim_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    binary = Path(sys.executable).with_name("snmpsim-command-responder")
-    found = str(binary) if binary.exists() else shutil.which("snmpsim-command-responder")
-    if found is None:
-        peer_unavailable("snmpsim-command-responder is not installed")
-    assert found is not None
     root = tmp_path_factory.mktemp("snmpsim-bandwidth")
     shutil.copytree(HERE / "snmp", root / "data", ignore=shutil.ignore_patterns("*.md"))
     port = free_port(socket.SOCK_DGRAM)
-    process = subprocess.Popen(
-        [found, f"--data-dir={root / 'data'}", f"--cache-dir={root / 'cache'}",
-         f"--agent-udpv4-endpoint=127.0.0.1:{port}", "--log-level=error"],
-        env=dict(os.environ, SNMPSIM_ALLOW_ROOT="true"),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    walker = ClientWalker()
-    config = config_with(port)
-
-    def answers() -> bool:
-        try:
-            return bool(asyncio.run(walker.walk(config.snmp.targets[0], ["1.3.6.1.2.1.1.3"])))
-        except Exception:
-            return False
-
+    process = start_snmpsim(root / "data", root / "cache", port, COMMUNITY)
     try:
-        wait_until(lambda: process.poll() is not None or answers(), 60, "snmpsim")
-        if process.poll() is not None:
-            peer_unavailable(f"snmpsim exited with {process.returncode}")
         yield port
     finally:
         stop(process)
