@@ -56,6 +56,8 @@ def merge_families(families: Iterable[MetricFamily]) -> list[MetricFamily]:
 
 def render(families: Iterable[MetricFamily]) -> str:
     out: list[str] = []
+    # one interface's labels recur in every IF-MIB column: build and escape each set once
+    label_text: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
     for family in merge_families(families):
         if not family.samples:
             continue
@@ -64,10 +66,17 @@ def render(families: Iterable[MetricFamily]) -> str:
         names = family.label_names
         for values, value in family.samples:
             if names:
-                labels = ",".join(
-                    f'{n}="{_escape_label(v)}"' for n, v in zip(names, values, strict=True)
-                )
-                out.append(f"{family.name}{{{labels}}} {format_value(value)}\n")
+                key = (names, values)
+                labels = label_text.get(key)
+                if labels is None:
+                    labels = label_text[key] = (
+                        "{"
+                        + ",".join(
+                            f'{n}="{_escape_label(v)}"' for n, v in zip(names, values, strict=True)
+                        )
+                        + "}"
+                    )
+                out.append(f"{family.name}{labels} {format_value(value)}\n")
             else:
                 out.append(f"{family.name} {format_value(value)}\n")
     return "".join(out)
