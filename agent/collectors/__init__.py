@@ -14,10 +14,14 @@ def build_registry(config: AgentConfig) -> CollectorRegistry:
         from agent.collectors.host.collector import HostCollector
 
         registry.register(HostCollector(config.host))
+    snmp_client = None
     if config.snmp.targets:
+        from agent.collectors.snmp.client import SnmpClient
         from agent.collectors.snmp.collector import SnmpCollector
 
-        registry.register(SnmpCollector(config.snmp))
+        # one client (socket, codec) for every SNMP reader, closed with the SNMP collector
+        snmp_client = SnmpClient(config.snmp.codec)
+        registry.register(SnmpCollector(config.snmp, snmp_client))
     if config.lan.enabled:
         from agent.collectors.lan.collector import LanCollector
 
@@ -31,7 +35,7 @@ def build_registry(config: AgentConfig) -> CollectorRegistry:
     if (bandwidth.enabled and bandwidth.uplink) or bandwidth.lan_facts.enabled:
         from agent.collectors.bandwidth.snmp_walker import ClientWalker
 
-        walker = ClientWalker(config.snmp.max_repetitions)
+        walker = ClientWalker(config.snmp.max_repetitions, snmp_client, config.snmp.codec)
     if bandwidth.enabled:
         from agent.collectors.bandwidth.collector import BandwidthCollector
 

@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import Sequence
 
 from agent.collectors.bandwidth.ifmib import Row
-from agent.collectors.snmp.client import SnmpClient
+from agent.collectors.snmp.client import Codec, SnmpClient
 from agent.collectors.snmp.walk import (
     WalkError,
     WalkPolicy,
@@ -21,20 +21,29 @@ from agent.errors import PeerError
 
 
 class ClientWalker:
-    def __init__(self, max_repetitions: int = 25) -> None:
+    """Walks over `shared`, the SNMP collector's client (one socket, its codec; closed by that
+    collector), or, without one, over a client of its own opened in the running loop."""
+
+    def __init__(
+        self, max_repetitions: int = 25, shared: SnmpClient | None = None, codec: Codec = "lean"
+    ) -> None:
         self.max_repetitions = max_repetitions
+        self.shared = shared
+        self.codec: Codec = codec
         self.client: SnmpClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._policies: dict[str, WalkPolicy] = {}
 
     def _client(self) -> SnmpClient:
+        if self.shared is not None:
+            return self.shared
         loop = asyncio.get_running_loop()
         if self.client is None or self._loop is not loop:
             # the client's sockets belong to the event loop they were opened in
             if self.client is not None:
                 with contextlib.suppress(RuntimeError):  # that loop may be closed already
                     self.client.close()
-            self.client, self._loop = SnmpClient(), loop
+            self.client, self._loop = SnmpClient(self.codec), loop
         return self.client
 
     async def walk(self, target: SnmpTarget, subtrees: Sequence[str]) -> list[Row]:
