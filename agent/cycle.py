@@ -40,7 +40,13 @@ def merge_inventory(parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def build_inventory(outcomes: dict[str, Outcome]) -> Inventory:
-    parts = [o.collection.inventory for o in outcomes.values() if o.collection.inventory]
+    return inventory_of(
+        [o.collection.inventory for o in outcomes.values() if o.collection.inventory]
+    )
+
+
+def inventory_of(parts: list[dict[str, Any]]) -> Inventory:
+    """The wire envelope around the collectors' parts, validated: the one way to build it."""
     body = merge_inventory(parts)
     body.update(
         schema_version=SCHEMA_VERSION,

@@ -18,18 +18,15 @@ import asyncio
 import contextlib
 import logging
 import math
-import socket
-import time
 from typing import Any
 
 from pydantic import ValidationError
 
-from agent import __version__
-from agent.cycle import families_of, merge_inventory
+from agent.cycle import families_of, inventory_of
 from agent.model import MetricFamily
 from agent.registry import Collector, CollectorRegistry, Outcome, close_quietly, run_collector
 from agent.sink import InventorySink, Sink
-from agent.wire.inventory import SCHEMA_VERSION, Inventory
+from agent.wire.inventory import Inventory
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +68,7 @@ class State:
         return families_of(dict(sorted(self.outcomes.items())))
 
     def inventory(self) -> Inventory:
-        body = merge_inventory([self.inventories[name] for name in sorted(self.inventories)])
-        body.update(
-            schema_version=SCHEMA_VERSION,
-            agent={"version": __version__, "hostname": socket.gethostname()},
-            collected_at=round(time.time(), 3),
-        )
-        return Inventory.model_validate(body)
+        return inventory_of([self.inventories[name] for name in sorted(self.inventories)])
 
 
 class Scheduler:
