@@ -10,12 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from agent.collectors.snmp.ifmib import IF_TABLE, IFX_TABLE
+from agent.collectors.snmp.system import SYS_UPTIME  # TimeTicks, 1/100 s
+
 Value = int | str | bytes
 Row = tuple[str, Value]
 
-SYS_UPTIME = "1.3.6.1.2.1.1.3.0"  # TimeTicks, 1/100 s
-IF_TABLE = "1.3.6.1.2.1.2.2.1"
-IF_X_TABLE = "1.3.6.1.2.1.31.1.1.1"
 DOT1D_BASE_PORT_IFINDEX = "1.3.6.1.2.1.17.1.4.1.2"
 DOT1D_TP_FDB = "1.3.6.1.2.1.17.4.3.1"
 DOT1Q_TP_FDB = "1.3.6.1.2.1.17.7.1.2.2.1"
@@ -26,8 +26,8 @@ ETHERNET_TYPES = frozenset({6, 7, 62, 69, 117})
 _IF_COLUMNS = {
     (IF_TABLE, 2): "descr", (IF_TABLE, 3): "type", (IF_TABLE, 5): "speed",
     (IF_TABLE, 8): "oper_status", (IF_TABLE, 10): "in_octets", (IF_TABLE, 16): "out_octets",
-    (IF_X_TABLE, 1): "name", (IF_X_TABLE, 6): "hc_in_octets", (IF_X_TABLE, 10): "hc_out_octets",
-    (IF_X_TABLE, 15): "high_speed", (IF_X_TABLE, 19): "discontinuity",
+    (IFX_TABLE, 1): "name", (IFX_TABLE, 6): "hc_in_octets", (IFX_TABLE, 10): "hc_out_octets",
+    (IFX_TABLE, 15): "high_speed", (IFX_TABLE, 19): "discontinuity",
 }  # fmt: skip
 _FDB_LEARNED = 3
 
@@ -99,7 +99,7 @@ def parse_interfaces(rows: Iterable[Row]) -> dict[int, Interface]:
     found: dict[int, Interface] = {}
     for raw_oid, value in rows:
         oid = raw_oid.lstrip(".")
-        for table in (IF_TABLE, IF_X_TABLE):
+        for table in (IF_TABLE, IFX_TABLE):
             split = _split(oid, table)
             if split is None or not split[1].isdigit():
                 continue

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent.collectors.host.network import parse_net_dev
+
 
 @dataclass(frozen=True, slots=True)
 class InterfaceCounters:
@@ -13,18 +15,11 @@ class InterfaceCounters:
 
 
 def parse_proc_net_dev(text: str) -> dict[str, InterfaceCounters]:
-    """`/proc/net/dev` text -> interface -> byte counters. Malformed lines are skipped."""
-    counters: dict[str, InterfaceCounters] = {}
-    for line in text.splitlines()[2:]:
-        name, sep, rest = line.partition(":")
-        fields = rest.split()
-        if not sep or len(fields) < 16:
-            continue
-        try:
-            counters[name.strip()] = InterfaceCounters(int(fields[0]), int(fields[8]))
-        except ValueError:
-            continue
-    return counters
+    """`/proc/net/dev` text -> interface -> byte counters (the host collector's parser)."""
+    return {
+        device: InterfaceCounters(fields["receive_bytes"], fields["transmit_bytes"])
+        for device, fields in parse_net_dev(text).items()
+    }
 
 
 def read_proc_net_dev(proc_root: str) -> dict[str, InterfaceCounters]:

@@ -11,7 +11,6 @@ from agent.collectors.bandwidth.ifmib import (
     DOT1D_BASE_PORT_IFINDEX,
     DOT1D_TP_FDB,
     DOT1Q_TP_FDB,
-    SYS_UPTIME,
     Interface,
     Row,
     UplinkChoice,
@@ -24,6 +23,7 @@ from agent.collectors.bandwidth.ifmib import (
 from agent.collectors.bandwidth.rates import CounterReading, RateTracker
 from agent.collectors.bandwidth.walker import IF_COLUMNS, UPTIME, Walker
 from agent.collectors.probes.route import default_route, parse_neighbour_mac
+from agent.collectors.snmp.system import SYS_UPTIME
 from agent.config.snmp import SnmpTarget
 
 log = logging.getLogger(__name__)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from agent.collectors.bandwidth.ifmib import IF_TABLE, IF_X_TABLE, SYS_UPTIME, Row
+from agent.collectors.bandwidth.ifmib import Row
+from agent.collectors.snmp.ifmib import IF_TABLE, IFX_TABLE
+from agent.collectors.snmp.system import SYS_UPTIME
 from agent.config.snmp import SnmpTarget
 
 # the IF-MIB columns the rates and the LAN facts need (not whole tables: cheaper on old gear)
 IF_COLUMNS: tuple[str, ...] = (
     *(f"{IF_TABLE}.{c}" for c in (2, 3, 5, 8, 10, 16)),
-    *(f"{IF_X_TABLE}.{c}" for c in (1, 6, 10, 15, 19)),
+    *(f"{IFX_TABLE}.{c}" for c in (1, 6, 10, 15, 19)),
 )
 UPTIME: tuple[str, ...] = (SYS_UPTIME.removesuffix(".0"),)
 
