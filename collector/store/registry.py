@@ -16,6 +16,7 @@ from collector.store.schema import tokens, unit_successors, units
 TOKEN_PREFIX = "ictinfra_"  # noqa: S105 - a prefix, not a secret
 DEFAULT_LEVELS = frozenset({"province", "district", "commune"})
 LAST_USED_EVERY = 60.0  # seconds between writes of a token's last_used_at
+LEVELS_FRESH_FOR = 60.0  # seconds the set of level names is reused between requests
 
 
 def hash_token(token: str) -> str:
@@ -109,6 +110,7 @@ class Registry:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._last_used_written: dict[int, float] = {}
+        self._levels: tuple[float, frozenset[str]] | None = None  # (read at, level names)
 
     # --- units ---------------------------------------------------------------------------
 
@@ -141,6 +143,7 @@ class Registry:
                 else:
                     conn.execute(units.insert().values(code=row.code, **values))
                     inserted += 1
+        self._levels = None  # after the commit: new level names are reserved from now on
         return inserted, updated
 
     def export_units(self) -> list[UnitRow]:
@@ -229,13 +232,22 @@ class Registry:
             if found is None:
                 return None
             labels = self._ancestor_labels(conn, found.site_code)
-            levels = set(conn.scalars(select(units.c.level).distinct()))
+            levels = self._level_names(conn)
             self._touch(conn, found.id)
         return SiteIdentity(
             code=found.site_code,
             labels=tuple(sorted(labels)),
             reserved=frozenset({"site"} | DEFAULT_LEVELS | levels),
         )
+
+    def _level_names(self, conn: Connection) -> frozenset[str]:
+        """Every level name in the registry (reserved labels). It changes only with an import,
+        so one replica reads it at most once a minute instead of scanning units per request;
+        another replica's import reaches it within LEVELS_FRESH_FOR."""
+        now = time.monotonic()
+        if self._levels is None or now - self._levels[0] > LEVELS_FRESH_FOR:
+            self._levels = (now, frozenset(conn.scalars(select(units.c.level).distinct())))
+        return self._levels[1]
 
     @staticmethod
     def _ancestor_labels(conn: Connection, site_code: str) -> list[tuple[str, str]]:
