@@ -46,7 +46,7 @@ def encode_cycle(
     for family in families:
         extra = {k: v for k, v in extra_labels.items() if k not in family.label_names}
         series.extend(families_to_series([family], timestamp_ms, extra))
-    return build_write_request(series).SerializeToString(), len(series)
+    return build_write_request(series, labels_sorted=True).SerializeToString(), len(series)
 
 
 class PushService:

@@ -147,12 +147,20 @@ def _sorted_pairs(labels: Mapping[str, str] | Sequence[tuple[str, str]]) -> Labe
     return tuple(sorted((str(k), str(v)) for k, v in pairs))
 
 
-def build_write_request(series: Iterable[SeriesInput]) -> Any:
-    """Series -> WriteRequest message, labels sorted by name as the spec requires."""
+def build_write_request(series: Iterable[SeriesInput], *, labels_sorted: bool = False) -> Any:
+    """Series -> WriteRequest message, labels sorted by name as the spec requires.
+
+    `labels_sorted`: the caller's labels are already sorted (name, value) string pairs, as
+    families_to_series gives them; they are not sorted again."""
     request: Any = WriteRequest()
     for labels, samples in series:
         ts = request.timeseries.add()
-        for name, text in _sorted_pairs(labels):
+        pairs: Sequence[tuple[str, str]]
+        if labels_sorted and not isinstance(labels, Mapping):
+            pairs = labels
+        else:
+            pairs = _sorted_pairs(labels)
+        for name, text in pairs:
             ts.labels.add(name=name, value=text)
         for timestamp_ms, value in samples:
             ts.samples.add(value=float(value), timestamp=int(timestamp_ms))
