@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.peers.common import agent_command, peer_unavailable, stop, subprocess_env, wait_until
+from tests.peers.common import agent_command, stop, subprocess_env, wait_until
 from tests.peers.netns import Host, LanFactory, NamespaceLan
+from tests.peers.snmpsim import snmpsim_binary
 
 SUBNET = "10.81.0.0/24"
 DATA = Path(__file__).with_name("data")
@@ -201,10 +202,7 @@ def test_in_process_sweep_finds_the_same_hosts(lan: NamespaceLan, tmp_path: Path
 def snmp_host(lan: NamespaceLan) -> Iterator[Host]:
     """snmpsim answering on one LAN host for community `lan-switch`."""
     host = lan.add_host("snmp")
-    responder = subprocess.run(["which", "snmpsim-command-responder"], capture_output=True,
-                               text=True, check=False).stdout.strip()  # fmt: skip
-    if not responder:
-        peer_unavailable("snmpsim-command-responder is not installed (pip install snmpsim)")
+    responder = snmpsim_binary()
     env = {**os.environ, "SNMPSIM_ALLOW_ROOT": "true"}
     process = lan.popen(host.ns, [responder, f"--data-dir={DATA / 'snmprec'}",
                         f"--agent-udpv4-endpoint={host.ip}:161", "--log-level=error"],

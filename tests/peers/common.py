@@ -24,12 +24,19 @@ def peer_unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def require_binary(name: str) -> str:
-    path = shutil.which(name) or next(
-        (p for p in (f"/usr/bin/{name}", f"/usr/sbin/{name}") if os.access(p, os.X_OK)), None
-    )
+def find_binary(name: str) -> str | None:
+    """The one lookup for every peer program: the test interpreter's own bin directory first (the
+    venv's console scripts, e.g. snmpsim, which deploy/check.sh never puts on PATH), then PATH,
+    then the system directories a bare PATH may lack."""
+    beside = Path(sys.executable).with_name(name)
+    candidates = [str(beside), shutil.which(name), f"/usr/bin/{name}", f"/usr/sbin/{name}"]
+    return next((p for p in candidates if p and os.access(p, os.X_OK)), None)
+
+
+def require_binary(name: str, install_hint: str = "see deploy/setup.sh") -> str:
+    path = find_binary(name)
     if path is None:
-        peer_unavailable(f"{name} is not installed (see .ci/run for the apt-get line)")
+        peer_unavailable(f"{name} is not installed ({install_hint})")
     assert path is not None
     return path
 

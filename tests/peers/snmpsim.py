@@ -11,14 +11,13 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.peers.common import REPO, free_port, peer_unavailable, stop, wait_until
+from tests.peers.common import REPO, free_port, peer_unavailable, require_binary, stop, wait_until
 
 CASES = REPO / "tests" / "cases" / "snmp"
 
@@ -35,9 +34,8 @@ class Snmpsim:
         return f"{self.host}:{self.port}"
 
 
-def snmpsim_binary() -> str | None:
-    beside = Path(sys.executable).with_name("snmpsim-command-responder")
-    return str(beside) if beside.exists() else shutil.which("snmpsim-command-responder")
+def snmpsim_binary() -> str:
+    return require_binary("snmpsim-command-responder", "pip install -e .[dev] installs snmpsim")
 
 
 def answers(port: int, community: str, host: str = "127.0.0.1") -> bool:
@@ -75,9 +73,6 @@ def start_snmpsim(
     data_dir: Path, cache_dir: Path, port: int, community: str, port6: int | None = None
 ) -> subprocess.Popen[bytes]:
     binary = snmpsim_binary()
-    if binary is None:
-        peer_unavailable("snmpsim-command-responder is not installed (pip install snmpsim)")
-    assert binary is not None
     env = dict(os.environ, SNMPSIM_ALLOW_ROOT="true")
     process = subprocess.Popen(
         [
