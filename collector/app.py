@@ -22,6 +22,7 @@ from collector.config import CollectorConfig
 from collector.forward import Forwarder, verdict
 from collector.ingest import Rejection, accept
 from collector.metrics import Metrics
+from collector.readers import bearer_token
 from collector.speedtest import RandomBlock, SiteLimiter, parse_size
 from collector.store import SiteIdentity, Store
 from collector.store.inventory import HistorySummary
@@ -57,14 +58,19 @@ class Collector:
         return PlainTextResponse(rejection.message + "\n", rejection.status, headers=headers)
 
     async def _identify(self, request: Request) -> SiteIdentity:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Rejection("unauthorized", "missing bearer token (Authorization: Bearer ...)", 401)
+        token = bearer_token(request)
         try:
-            identity = await run_in_threadpool(self.store.registry.authenticate, token.strip())
+            identity = await run_in_threadpool(self.store.registry.authenticate, token)
+            scope = (
+                None
+                if identity
+                else await run_in_threadpool(self.store.registry.token_scope, token)
+            )
         except SQLAlchemyError as exc:
             log.error("database error while checking a token: %s", type(exc).__name__)
             raise _database_unavailable() from None
+        if identity is None and scope is not None:
+            raise Rejection("forbidden", "a reader token cannot write; use the site's token", 403)
         if identity is None:
             raise Rejection("unauthorized", "unknown or revoked token", 401)
         return identity

@@ -145,12 +145,9 @@ def _sites(args: argparse.Namespace) -> int:
 
 
 def _read(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CsvError(path, [f"not UTF-8 (byte {exc.start}): save the file as UTF-8"]) from None
-    except OSError as exc:
-        raise CsvError(path, [f"cannot read: {exc.strerror}"]) from None
+    from collector.sites_csv import read_csv_file
+
+    return read_csv_file(path)
 
 
 def _run(args: argparse.Namespace) -> int:
