@@ -96,10 +96,9 @@ def _score(indicator: Indicator, a: float, b: float, best: float) -> tuple[float
         full = indicator.when_denominator_zero == "full_points"
         return None, indicator.max_points if full else 0.0
     value = a / b
+    share = value
     if indicator.score == "relative_to_best":
         share = value / best if best > 0 else 0.0
-    else:
-        share = value
     return value, min(1.0, share) * indicator.max_points
 
 

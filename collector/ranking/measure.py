@@ -72,7 +72,7 @@ def plan(period: Period, windows: list[tuple[float, float]], step: float) -> lis
         segments.append(Segment(run[0][0] - DAY, run[-1][0], True, run[0][1], run[-1][1]))
     if cursor < end:
         segments.append(Segment(cursor, end))
-    return sorted(s for s in segments if s.steps(step) > 0) if segments else []
+    return sorted((s for s in segments if s.steps(step) > 0), key=lambda s: s.start)
 
 
 _RAW = {
@@ -118,7 +118,9 @@ def measure(
     step = rules.step
     windows: list[tuple[float, float]] = []
     if rules.recorded_clock:
-        windows = reader.samples(rules.recorded_clock, period.end + 4 * DAY, period.seconds + 5 * DAY)
+        windows = reader.samples(
+            rules.recorded_clock, period.end + 4 * DAY, period.seconds + 5 * DAY
+        )
     segments = plan(period, windows, step)
     result = Measured(int(_align(period.end, step) // step - _align(period.start, step) // step),
                       segments)  # fmt: skip

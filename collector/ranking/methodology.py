@@ -140,7 +140,9 @@ class Methodology(StrictModel):
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (IANA name, e.g. Asia/Ho_Chi_Minh)")
+            raise ValueError(
+                f"unknown time zone {value!r} (IANA name, e.g. Asia/Ho_Chi_Minh)"
+            ) from None
         return value
 
     @field_validator("recorded_clock")
@@ -195,7 +197,11 @@ def parse_methodology(text: str, source: str) -> LoadedMethodology:
 def load_methodology(path: str | Path | None = None) -> LoadedMethodology:
     """`path`, else the shipped default (`ictinfra-default-2026`)."""
     if path is None:
-        text = resources.files("collector.ranking").joinpath(f"data/{DEFAULT_ID}.yaml").read_text("utf-8")
+        text = (
+            resources.files("collector.ranking")
+            .joinpath(f"data/{DEFAULT_ID}.yaml")
+            .read_text("utf-8")
+        )
         return parse_methodology(text, f"{DEFAULT_ID}.yaml")
     try:
         text = Path(path).read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The PromQL reads of a ranking run: the Prometheus HTTP API (`prometheus_url`), instant queries."""
+"""The PromQL reads of a ranking run: instant queries to the Prometheus HTTP API."""
 
 from __future__ import annotations
 

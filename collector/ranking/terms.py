@@ -97,7 +97,8 @@ def offices_of(measured: Measured, rules: Methodology) -> dict[str, list[Office]
 def distinct(devices: Iterable[SeenDevice]) -> list[SeenDevice]:
     """One entry per physical device: the same MAC seen as a LAN host and as an agent's host (or
     an SNMP target) counts once."""
-    kept, macs = [], set()
+    kept: list[SeenDevice] = []
+    macs: set[str] = set()
     for device in sorted(devices, key=lambda d: (d.source != "host", d.source, d.agent, d.device)):
         own = {mac for mac in (device.mac, *device.macs) if mac}
         if own & macs:
