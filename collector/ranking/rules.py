@@ -40,19 +40,18 @@ def recording_rules(rules: Methodology) -> dict[str, object]:
     step = f"{int(rules.step)}s"
     daily: list[dict[str, str]] = []
     if rules.recorded_clock:
-        daily.append(
-            {"record": rules.recorded_clock, "expr": f"vector(time() - {LAG_SECONDS})"}
-        )
+        daily.append({"record": rules.recorded_clock, "expr": f"vector(time() - {LAG_SECONDS})"})
     for _name, query in rules.queries:
         if query.recorded:
             expr = _TEMPLATES[query.aggregate].format(q=query.raw, d=DAY, s=step, lag=LAG)
             daily.append({"record": query.recorded, "expr": expr})
-    cpu = rules.queries.cpu_measured.raw
-    memory = rules.queries.memory_measured.raw
-    dashboards = [
-        {"record": "ictinfra:cpu_busy:p95_1d", "expr": f"quantile_over_time(0.95, ({cpu})[1d:{step}])"},
-        {"record": "ictinfra:memory_used:p95_1d", "expr": f"quantile_over_time(0.95, ({memory})[1d:{step}])"},
-    ]  # fmt: skip
+    dashboards = [  # the last 24 h's p95 per server, for Grafana (the ranking counts hot steps)
+        {"record": record, "expr": f"quantile_over_time(0.95, ({query.raw})[1d:{step}])"}
+        for record, query in (
+            ("ictinfra:cpu_busy:p95_1d", rules.queries.cpu_measured),
+            ("ictinfra:memory_used:p95_1d", rules.queries.memory_measured),
+        )
+    ]
     return {
         "groups": [
             {"name": "ictinfra-ranking-daily", "interval": "1d", "rules": daily},
