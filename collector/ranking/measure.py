@@ -72,7 +72,8 @@ def plan(period: Period, windows: list[tuple[float, float]], step: float) -> lis
         segments.append(Segment(run[0][0] - DAY, run[-1][0], True, run[0][1], run[-1][1]))
     if cursor < end:
         segments.append(Segment(cursor, end))
-    return sorted((s for s in segments if s.steps(step) > 0), key=lambda s: s.start)
+    # by end: the last segment holds the newest values (a `last` query takes the last one found)
+    return sorted((s for s in segments if s.steps(step) > 0), key=lambda s: (s.end, s.start))
 
 
 _RAW = {
