@@ -74,6 +74,13 @@ class RankingSnapshots:
             json.loads(row.result),
         )  # fmt: skip
 
+    def latest_id(self) -> int | None:
+        s = ranking_snapshots.c
+        query = select(s.id).order_by(s.created_at.desc(), s.id.desc()).limit(1)
+        with self.engine.connect() as conn:
+            found = conn.scalar(query)
+        return None if found is None else int(found)
+
     def inputs(self, ident: int) -> dict[str, Any] | None:
         query = select(ranking_snapshots.c.inputs).where(ranking_snapshots.c.id == ident)
         with self.engine.connect() as conn:

@@ -210,3 +210,57 @@ def test_a_period_without_data_says_so_and_exits_non_zero(ranked: Ranked) -> Non
     done = ranked.rank("--period", "2019-13", "--format", "json")
     assert done.returncode == 2
     assert b"month 13 does not exist" in done.stderr
+
+
+@pytest.fixture(scope="module")
+def api(ranked: Ranked, private_prometheus: PrometheusServer) -> Iterator[TestClient]:
+    database = f"sqlite:///{ranked.tmp / 'collector.db'}"
+    store = open_store(database)
+    config = CollectorConfig.model_validate(
+        {"database_url": database, "prometheus_url": private_prometheus.url,
+         "forward": [{"url": private_prometheus.write_url}]}
+    )  # fmt: skip
+    with TestClient(build_app(config, store)) as client:
+        yield client
+    store.close()
+
+
+def _reader(api: TestClient, unit: str) -> dict[str, str]:
+    from collector.readers import issue_reader_token
+
+    store = api.app.state.collector.store  # type: ignore[attr-defined]
+    return {"Authorization": f"Bearer {issue_reader_token(store, unit)}"}
+
+
+def test_indicators_endpoint_shows_a_reader_its_unit_and_below_only(
+    ranked: Ranked, api: TestClient
+) -> None:
+    params = {"period": ranked.period}
+    province = api.get("/api/v1/indicators", params=params, headers=_reader(api, "RK"))
+    assert province.status_code == 200, province.text
+    assert sorted(u["code"] for u in province.json()["units"]) == ["RK", "RK01", "RK02", "RK03"]
+    assert _units(province.json())["RK01"]["total"] == pytest.approx(163.4286, abs=1e-4)
+    commune = api.get("/api/v1/indicators", params=params, headers=_reader(api, "RK02"))
+    assert [u["code"] for u in commune.json()["units"]] == ["RK02"]
+    store = api.app.state.collector.store  # type: ignore[attr-defined]
+    site = {"Authorization": f"Bearer {store.registry.issue_token('RK02')}"}
+    assert api.get("/api/v1/indicators", params=params, headers=site).status_code == 403
+    assert api.get("/api/v1/indicators", params=params).status_code == 401
+    bad = api.get("/api/v1/indicators", params={"period": "2026-Q7"}, headers=_reader(api, "RK"))
+    assert bad.status_code == 400 and "is not a period" in bad.text
+    empty = api.get("/api/v1/indicators", params={"period": "2019"}, headers=_reader(api, "RK"))
+    assert empty.status_code == 404 and "no agent reported" in empty.text
+
+
+def test_scores_of_the_latest_ranking_are_metrics(ranked: Ranked, api: TestClient) -> None:
+    from tests.peers.promtool import assert_promtool_accepts
+
+    ranked.json()
+    text = api.get("/metrics").text
+    assert (
+        'ictinfra_ranking_score{indicator="lan_standard",level="commune",unit="RK01"} 15.0' in text
+    )
+    assert 'ictinfra_ranking_total_score{level="province",unit="RK"} 156.3333' in text
+    assert 'ictinfra_ranking_total_score{level="commune",unit="RK03"}' not in text  # not scored
+    assert 'ictinfra_ranking_coverage_ratio{level="commune",unit="RK03"} 0.4' in text
+    assert_promtool_accepts(text)
