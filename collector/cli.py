@@ -1,5 +1,5 @@
 """`ictinfra-collector`: serve, sites import|export|map|successors|token|revoke|tokens,
-assets import|export, devices, readers token."""
+assets import|export, devices, readers token, obsolete."""
 
 from __future__ import annotations
 
@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     from collector.devices.cli import add_commands
 
     add_commands(sub, _config_option)
+    from collector.obsolete.cli import add_command as add_obsolete
+
+    add_obsolete(sub, _config_option)
     return parser
 
 
@@ -167,6 +170,10 @@ def _run(args: argparse.Namespace) -> int:
 
             serve(load_config(args.config))
             return 0
+        if args.command == "obsolete":
+            from collector.obsolete.cli import run as obsolete
+
+            return obsolete(args)
         return _sites(args)
     except SQLAlchemyError as exc:
         # the driver's first line says what failed; never the URL (it may hold a password)

@@ -41,8 +41,13 @@ def first_seen_day(device: SeenDevice) -> dt.date:
 
 
 def max_age(
-    device: SeenDevice, rules: ClassRules, age: AgeEvidence | None, at: dt.date
+    device: SeenDevice,
+    rules: ClassRules,
+    age: AgeEvidence | None,
+    at: dt.date,
+    upper: AgeEvidence | None = None,
 ) -> list[Found]:
+    """Over the class's life? `upper` (at most this old) can settle a lower bound's doubt."""
     limit = rules.max_age_years
     if limit is None:
         return []
@@ -56,6 +61,8 @@ def max_age(
         ]
     years = (at - age.date).days / 365.25
     end = add_years(age.date, limit)
+    if age.upper_bound:
+        return [] if end > at else [_at_most(device, age, years, limit)]
     ev_vi, ev_en = w.age_evidence(age.source, age.date)
     least_vi, least_en = ("ít nhất ", "at least ") if age.lower_bound else ("", "")
     head_vi = f"{ev_vi}: {least_vi}{w.number_vi(years)} năm"
@@ -68,7 +75,8 @@ def max_age(
     else:
         text_vi = f"{head_vi}, hết {life_vi} ngày {w.date_vi(end)}"
         text_en = f"{head_en}, reaches the {life_en} on {end.isoformat()}"
-        if age.lower_bound:
+        proven_young = upper is not None and add_years(upper.date, limit) > at
+        if age.lower_bound and not proven_young:
             found.append(
                 ObsoleteUnknown(
                     "max_age",
@@ -79,6 +87,19 @@ def max_age(
     reason = ObsoleteReason("max_age", text_vi, text_en, end, rules.max_age_source,
                             rules.max_age_verified)  # fmt: skip
     return [reason, *found]
+
+
+def _at_most(device: SeenDevice, age: AgeEvidence, years: float, limit: float) -> Found:
+    ev_vi, ev_en = w.age_evidence(age.source, age.date)
+    life_vi = f"niên hạn {w.years_vi(limit)} năm của {w.class_vi(device.device_class)}"
+    life_en = f"{w.years_en(limit)}-year life of {w.class_en(device.device_class)}"
+    return ObsoleteUnknown(
+        "max_age",
+        f"{ev_vi}: nhiều nhất {w.number_vi(years)} năm, "
+        f"chưa đủ để biết còn trong {life_vi} hay không",
+        f"{ev_en}: at most {w.number_en(years)} years, not enough to tell whether within the "
+        f"{life_en}",
+    )
 
 
 FLOOR_WORDS = {  # rule: (the value with {v} in vi, en), (what is missing in vi, en)

@@ -7,7 +7,7 @@ Every check gives a reason (with the day it started, or will start, to hold), or
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -55,11 +55,12 @@ def catalogue_for(rules: Rules) -> Catalogue:
 
 
 def best_age(ages: tuple[AgeEvidence, ...]) -> AgeEvidence | None:
-    """The first exact evidence (the view orders them best first), else the oldest lower bound."""
-    exact = next((age for age in ages if not age.lower_bound), None)
-    if exact is not None:
-        return exact
-    return min(ages, key=lambda age: age.date) if ages else None
+    """The first exact evidence (the view orders them best first), else the oldest lower bound,
+    else the newest upper bound."""
+    exact = next((a for a in ages if not a.lower_bound and not a.upper_bound), None)
+    lower = min((a for a in ages if a.lower_bound), key=lambda a: a.date, default=None)
+    upper = max((a for a in ages if a.upper_bound), key=lambda a: a.date, default=None)
+    return exact or lower or upper
 
 
 class Engine:
@@ -72,7 +73,8 @@ class Engine:
         rules = self.rules.for_class(device.device_class)
         age = best_age(device.ages)
         age_years = round((at - age.date).days / DAYS_PER_YEAR, 1) if age else None
-        found = [*checks.max_age(device, rules, age, at), *checks.spec_floors(device, rules)]
+        upper = max((a for a in device.ages if a.upper_bound), key=lambda a: a.date, default=None)
+        found = [*checks.max_age(device, rules, age, at, upper), *checks.spec_floors(device, rules)]
         software = self._software(device.software) if rules.software_support else None
         if software is not None:
             found.append(software)
@@ -111,6 +113,38 @@ def verdict(judgement: Judgement, device: SeenDevice, at: dt.date, until: dt.dat
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Split:
+    """Every device judged once: obsolete now, obsolete within the window, or neither."""
+
+    obsolete: list[ObsoleteVerdict]
+    soon: list[ObsoleteVerdict]  # in service life on `at`; obsolete by `until`
+    in_life: list[ObsoleteVerdict]
+    until: dt.date
+
+
+def split(
+    devices: Iterable[SeenDevice], rules_for: Callable[[str], Rules], at: dt.date, months: int
+) -> Split:
+    """Judge each device by the rules of its site (`rules_for(site)`)."""
+    engines: dict[int, Engine] = {}
+    until = add_months(at, months)
+    result = Split([], [], [], until)
+    for device in devices:
+        rules = rules_for(device.site)
+        engine = engines.get(id(rules)) or engines.setdefault(id(rules), Engine(rules))
+        judgement = engine.judge(device, at)
+        now = verdict(judgement, device, at)
+        if now.obsolete:
+            result.obsolete.append(now)
+            continue
+        upcoming = verdict(judgement, device, at, until)
+        (result.soon if upcoming.obsolete else result.in_life).append(
+            upcoming if upcoming.obsolete else now
+        )
+    return result
+
+
 def evaluate(devices: Iterable[SeenDevice], rules: Rules, at: dt.date) -> list[ObsoleteVerdict]:
     """One verdict per device; `reasons` empty when the device is in service life on `at`."""
     engine = Engine(rules)
@@ -132,14 +166,4 @@ def soon_obsolete(
     devices: Iterable[SeenDevice], rules: Rules, at: dt.date, months: int = 12
 ) -> list[ObsoleteVerdict]:
     """Devices in service life on `at` that become obsolete within `months`, with the date."""
-    engine = Engine(rules)
-    until = add_months(at, months)
-    found = []
-    for device in devices:
-        judgement = engine.judge(device, at)
-        if verdict(judgement, device, at).obsolete:
-            continue
-        upcoming = verdict(judgement, device, at, until)
-        if upcoming.obsolete:
-            found.append(upcoming)
-    return found
+    return split(devices, lambda _site: rules, at, months).soon

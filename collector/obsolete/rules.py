@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -145,22 +146,17 @@ def default_rules_text() -> str:
     return resources.files("collector.obsolete").joinpath("data", DEFAULT_RULES).read_text("utf-8")
 
 
-def load_rules(
-    path: str | Path | None = None,
-    *,
-    province: str | Path | None = None,
-    site: str | Path | None = None,
-) -> Rules:
-    """The rules in force: `path` (default: the shipped file), then `province`, then `site`.
+def load_layers(base: str | Path | None, overrides: Sequence[str | Path] = ()) -> Rules:
+    """`base` (default: the shipped file), then each override in order (province, then site).
 
     ConfigError names each bad key with its file and line.
     """
     layers = [
-        (str(path), _read_file(path))
-        if path
+        (str(base), _read_file(base))
+        if base
         else (f"(shipped) {DEFAULT_RULES}", default_rules_text())
     ]
-    layers += [(str(extra), _read_file(extra)) for extra in (province, site) if extra]
+    layers += [(str(extra), _read_file(extra)) for extra in overrides]
     merged: dict[str, Any] = {}
     for source, text in layers:
         merged = _merge(merged, _read_layer(text, source))
@@ -168,3 +164,13 @@ def load_rules(
         return Rules.model_validate({**merged, "sources": [source for source, _ in layers]})
     except ValidationError as exc:
         raise ConfigError(layers[-1][0], format_problems(exc, {})) from None
+
+
+def load_rules(
+    path: str | Path | None = None,
+    *,
+    province: str | Path | None = None,
+    site: str | Path | None = None,
+) -> Rules:
+    """The rules in force: `path` (default: the shipped file), then `province`, then `site`."""
+    return load_layers(path, [extra for extra in (province, site) if extra])

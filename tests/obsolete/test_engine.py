@@ -141,3 +141,13 @@ def test_a_province_override_changes_the_verdict(tmp_path: Path) -> None:
     sw = device("sw", ages=made(dt.date(2009, 3, 2)), software=IOS_12, specs=FE_ONLY)
     (verdict,) = evaluate([sw], load_rules(None, province=province), AT)
     assert verdict.reasons == ()
+
+
+def test_an_upper_bound_settles_what_a_lower_bound_leaves_open() -> None:
+    seen = AgeEvidence("first_seen", dt.date(2025, 3, 1), "first seen", lower_bound=True)
+    model_2022 = AgeEvidence("model_catalogue", dt.date(2022, 1, 1), "model", upper_bound=True)
+    reasons, unknown = one(ages=(seen, model_2022), specs=GIGABIT, software=IOS_12)
+    assert "max_age" not in reasons and "max_age" not in unknown
+    model_2010 = AgeEvidence("model_catalogue", dt.date(2010, 1, 1), "model", upper_bound=True)
+    reasons, unknown = one(ages=(model_2010,), specs=GIGABIT, software=IOS_12)
+    assert "max_age" not in reasons and "max_age" in unknown  # at most 16.9 years: not proof
