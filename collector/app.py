@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
@@ -19,21 +20,19 @@ from starlette.routing import Route
 
 from agent.wire.inventory import Inventory
 from collector.config import CollectorConfig
+from collector.devices.api import devices as devices_endpoint
 from collector.forward import Forwarder, verdict
 from collector.ingest import Rejection, accept
 from collector.metrics import Metrics
+from collector.obsolete.api import ObsoleteApi
 from collector.ranking.api import RankingMetrics
 from collector.ranking.api import indicators as ranking_indicators
-from collector.readers import authorize_reader, bearer_token
+from collector.readers import authorize_reader, bearer_token, database_unavailable
 from collector.speedtest import RandomBlock, SiteLimiter, parse_size
 from collector.store import SiteIdentity, Store
 from collector.store.inventory import HistorySummary
 
 log = logging.getLogger("collector.app")
-
-
-def _database_unavailable() -> Rejection:
-    return Rejection("database_unavailable", "database unavailable, retry later", 503)
 
 
 class Collector:
@@ -70,7 +69,7 @@ class Collector:
             )
         except SQLAlchemyError as exc:
             log.error("database error while checking a token: %s", type(exc).__name__)
-            raise _database_unavailable() from None
+            raise database_unavailable() from None
         if identity is None and scope is not None:
             raise Rejection("forbidden", "a reader token cannot write; use the site's token", 403)
         if identity is None:
@@ -161,7 +160,7 @@ class Collector:
             return await run_in_threadpool(self.store.inventory.record, site, snapshot)
         except SQLAlchemyError as exc:
             log.error("database error while storing an inventory: %s", type(exc).__name__)
-            raise _database_unavailable() from None
+            raise database_unavailable() from None
 
     async def speedtest(self, request: Request) -> Response:
         if request.method != "GET":  # HEAD (Starlette adds it) must not spend the site's slot
@@ -191,8 +190,7 @@ class Collector:
     async def indicators(self, request: Request) -> Response:
         try:
             scope = await authorize_reader(self, request)
-            url = self.config.prometheus_url
-            response = await ranking_indicators(self.store, url, scope, request)
+            response = await ranking_indicators(self.store, self.config, scope, request)
         except Rejection as rejection:
             return self._refuse("indicators", rejection)
         self.metrics.requests.labels("indicators", "200").inc()
@@ -257,14 +255,17 @@ def _parse_inventory(body: bytes) -> Inventory:
 def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = None) -> Starlette:
     collector = Collector(config, store, metrics or Metrics())
     collector.metrics.registry.register(RankingMetrics(store))
+    obsolete = ObsoleteApi(collector)  # a bad rules file: ConfigError here, before serving
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         collector.forwarder = Forwarder(config.forward, collector.metrics)
         await collector.seed_last_seen()
+        obsolete.start()
         try:
             yield
         finally:
+            await obsolete.stop()
             await collector.forwarder.close()
 
     app = Starlette(
@@ -273,6 +274,8 @@ def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = N
             Route("/api/v1/inventory", collector.inventory, methods=["POST"]),
             Route("/api/v1/speedtest", collector.speedtest, methods=["GET"]),
             Route("/api/v1/indicators", collector.indicators, methods=["GET"]),
+            Route("/api/v1/devices", partial(devices_endpoint, collector), methods=["GET"]),
+            Route("/api/v1/obsolete", obsolete.endpoint, methods=["GET"]),
             Route("/metrics", collector.metrics_endpoint, methods=["GET"]),
             Route("/healthz", collector.healthz, methods=["GET"]),
             Route("/readyz", collector.readyz, methods=["GET"]),

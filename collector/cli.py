@@ -1,4 +1,5 @@
-"""`ictinfra-collector`: serve, sites import|export|map|successors|token|revoke|tokens."""
+"""`ictinfra-collector`: serve, sites import|export|map|successors|token|revoke|tokens,
+assets import|export, devices, readers token, obsolete."""
 
 from __future__ import annotations
 
@@ -61,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     tokens = sites.add_parser("tokens", help="list a site's tokens (ids, never the tokens)")
     _config_option(tokens)
     tokens.add_argument("code")
+    from collector.devices.cli import add_commands
+
+    add_commands(sub, _config_option)
+    from collector.obsolete.cli import add_command as add_obsolete
+
+    add_obsolete(sub, _config_option)
     return parser
 
 
@@ -132,12 +139,16 @@ SITES_COMMANDS: dict[str, Callable[[Registry, argparse.Namespace], None]] = {
 
 
 def _sites(args: argparse.Namespace) -> int:
+    from collector.devices import cli as devices_cli
     from collector.store import open_store
     from collector.store.registry import UnknownSiteError
 
     store = open_store(load_config(args.config).database_url)
     try:
-        SITES_COMMANDS[args.sites_command](store.registry, args)
+        if args.command in devices_cli.COMMANDS:
+            devices_cli.run(store, args)
+        else:
+            SITES_COMMANDS[args.sites_command](store.registry, args)
     except UnknownSiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -163,6 +174,10 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         if args.command == "rank":
             return rank_command(args)
+        if args.command == "obsolete":
+            from collector.obsolete.cli import run as obsolete
+
+            return obsolete(args)
         return _sites(args)
     except SQLAlchemyError as exc:
         # the driver's first line says what failed; never the URL (it may hold a password)

@@ -8,6 +8,7 @@ token is refused by the write endpoints (403, see `Collector._identify`).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -19,6 +20,8 @@ from collector.ingest import Rejection
 
 if TYPE_CHECKING:
     from collector.store import Store
+
+log = logging.getLogger("collector.readers")
 
 READER_SCOPE = "reader"
 SITE_SCOPE = "site"
@@ -67,4 +70,9 @@ async def authorize_reader(collector: HasStore, request: Request) -> ReaderScope
     try:
         return await run_in_threadpool(reader_scope, collector.store, token)
     except SQLAlchemyError as exc:
-        raise Rejection("database_unavailable", "database unavailable, retry later", 503) from exc
+        log.error("database error while checking a reader token: %s", type(exc).__name__)
+        raise database_unavailable() from None
+
+
+def database_unavailable() -> Rejection:
+    return Rejection("database_unavailable", "database unavailable, retry later", 503)

@@ -86,7 +86,13 @@ def classify_host(
 def classify_snmp(
     device: DeviceInventory, register: RegisterEntry | None = None, how: str | None = None
 ) -> tuple[DeviceClass, tuple[ClassEvidence, ...]]:
-    return decide(from_register(register, how) + from_snmp_kind(device.kind))
+    """The agent's `kind`, after a sysObjectID our table names (Microsoft's own OIDs tell a
+    Windows workstation from a server, which the kind's "windows -> server" cannot)."""
+    named = [e for e in from_sys_object_id(device.sys_object_id) if e.device_class != UNKNOWN]
+    kind = from_snmp_kind(device.kind) or [
+        ClassEvidence(UNKNOWN, "snmp_kind", "SNMP target of no recognisable kind")
+    ]
+    return decide(from_register(register, how) + named + kind)
 
 
 def from_sys_object_id(oid: str | None) -> list[ClassEvidence]:

@@ -102,17 +102,18 @@ def _entry(line: int, row: dict[str, str], sites: Collection[str], today: dt.dat
     return AssetRow(entry, extra)
 
 
-def _duplicates(rows: Sequence[AssetRow]) -> list[str]:
-    problems: list[str] = []
-    first: dict[tuple[str, str], int] = {}
-    for row in rows:
-        entry = row.entry
-        for column, value in (("serial", entry.serial), ("mac", entry.mac)):
-            if value is None:
-                continue
-            line = first.setdefault((column, value), entry.line or 0)
-            if line != entry.line:
-                problems.append(f"line {entry.line}: duplicate {column} {value!r} (line {line})")
+def _duplicate(line: int, row: dict[str, str], first: dict[tuple[str, str], int]) -> list[str]:
+    """A serial or MAC already on an earlier line (compared as normalised)."""
+    problems = []
+    keys = (("serial", normalise_serial(row["serial"])), ("mac", normalise_mac(row["mac"])))
+    for column, value in keys:
+        if value is None:
+            continue
+        earlier = first.setdefault((column, value), line)
+        if earlier != line:
+            problems.append(
+                f"line {line}: duplicate {column} {value!r} (already on line {earlier})"
+            )
     return problems
 
 
@@ -123,20 +124,18 @@ def parse_assets_csv(
     today = today or dt.date.today()
     rows: list[AssetRow] = []
     problems: list[str] = []
+    first: dict[tuple[str, str], int] = {}
     for line, row in csv_rows(text, source, ASSET_COLUMNS, (), more_columns=True):
         try:
             rows.append(_entry(line, row, sites, today))
         except ValueError as exc:
             problems.append(f"line {line}: {exc}")
-    problems += _duplicates(rows)
+        problems += _duplicate(line, row, first)
     if problems:
-        raise CsvError(source, sorted(problems, key=_line_of))
+        raise CsvError(source, problems)
+    if not rows:
+        raise CsvError(source, ["no rows in the file"])
     return rows
-
-
-def _line_of(problem: str) -> int:
-    match = re.match(r"line (\d+)", problem)
-    return int(match.group(1)) if match else 0
 
 
 def format_assets_csv(rows: Iterable[AssetRow]) -> str:

@@ -27,6 +27,7 @@ from collector.ranking.snapshots import RankingSnapshots, Snapshot
 from collector.readers import ReaderScope
 
 if TYPE_CHECKING:
+    from collector.config import CollectorConfig
     from collector.store import Store
 
 MAX_PERIOD_TEXT = 64
@@ -46,7 +47,7 @@ def _period_text(request: Request) -> str:
     return text
 
 
-def _snapshot(store: Store, prometheus_url: str, period: str) -> Snapshot:
+def _snapshot(store: Store, config: CollectorConfig, period: str) -> Snapshot:
     snapshots = RankingSnapshots(store.engine)
     found = snapshots.latest(period)
     if found is not None:
@@ -55,7 +56,7 @@ def _snapshot(store: Store, prometheus_url: str, period: str) -> Snapshot:
         raise Rejection("busy", "a ranking is being computed, retry later", 503,
                         {"Retry-After": "60"})  # fmt: skip
     try:
-        return snapshots.latest(period) or run_ranking(store, prometheus_url, period)
+        return snapshots.latest(period) or run_ranking(store, config, period)
     except NoDataError as exc:
         raise Rejection("no_data", str(exc), 404) from None
     except (PeerError, ConfigError) as exc:
@@ -74,11 +75,11 @@ def scoped(snapshot: Snapshot, scope: ReaderScope) -> dict[str, Any]:
 
 
 async def indicators(
-    store: Store, prometheus_url: str, scope: ReaderScope, request: Request
+    store: Store, config: CollectorConfig, scope: ReaderScope, request: Request
 ) -> JSONResponse:
     period = _period_text(request)
     try:
-        snapshot = await run_in_threadpool(_snapshot, store, prometheus_url, period)
+        snapshot = await run_in_threadpool(_snapshot, store, config, period)
     except SQLAlchemyError:
         raise Rejection("database_unavailable", "database unavailable, retry later", 503) from None
     return JSONResponse(scoped(snapshot, scope))

@@ -52,9 +52,7 @@ def rank_command(args: argparse.Namespace) -> int:
     store = open_store(config.database_url)
     try:
         with _progress(step_count(methodology)) as progress:
-            snapshot = run_ranking(
-                store, config.prometheus_url, args.period, args.methodology, progress
-            )
+            snapshot = run_ranking(store, config, args.period, args.methodology, progress)
     except PeriodError as exc:
         print(f"--period: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.errors import IctinfraError
+from collector.config import CollectorConfig, ObsoleteSettings
 from collector.ranking.engine import rank_units
 from collector.ranking.inputs import DeviceInputs, device_inputs
 from collector.ranking.measure import Measured, measure
@@ -38,7 +39,6 @@ def _inputs(measured: Measured, devices: DeviceInputs) -> dict[str, Any]:
             name: [[*key, value] for key, value in found.items()]
             for name, found in measured.values.items()
         },
-        "obsolete_rules": devices.rules_available,
         "devices": [
             {
                 "site": d.site,
@@ -56,6 +56,8 @@ def compute(
     reader: PrometheusReader,
     methodology: LoadedMethodology,
     period: Period,
+    obsolete: ObsoleteSettings,
+    *,
     progress: Progress = lambda _step: None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the result, the inputs it was computed from)."""
@@ -68,11 +70,10 @@ def compute(
         )
     progress("devices")
     last_day = dt.datetime.fromtimestamp(period.end - 1, rules.zone).date()
-    devices = device_inputs(store, period, last_day)
+    devices = device_inputs(store, period, last_day, obsolete)
     progress("scores")
     units = store.registry.export_units()
     rows = rank_units(units, measured, devices.devices, devices.obsolete, rules)
-    flags = [] if devices.rules_available else ["obsolete_rules_unavailable"]
     result = {
         "period": period.text,
         "start": _iso(period.start, methodology),
@@ -87,7 +88,6 @@ def compute(
             "name": rules.name.model_dump(),
             "indicators": {k: v.name.model_dump() for k, v in rules.indicators.items()},
         },
-        "flags": flags,
         "units": rows,
     }
     return result, _inputs(measured, devices)
@@ -95,7 +95,7 @@ def compute(
 
 def run_ranking(
     store: Store,
-    prometheus_url: str,
+    config: CollectorConfig,
     period_text: str,
     methodology_path: str | Path | None = None,
     progress: Progress = lambda _step: None,
@@ -103,9 +103,11 @@ def run_ranking(
     """Rank `period` and store the run; the methodology is checked before any query is sent."""
     methodology = load_methodology(methodology_path)
     period = parse_period(period_text, methodology.rules.zone)
-    reader = PrometheusReader(prometheus_url)
+    reader = PrometheusReader(config.prometheus_url)
     try:
-        result, inputs = compute(store, reader, methodology, period, progress)
+        result, inputs = compute(
+            store, reader, methodology, period, config.obsolete, progress=progress
+        )
     finally:
         reader.close()
     return RankingSnapshots(store.engine).store(result, methodology.text, inputs)

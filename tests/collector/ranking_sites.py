@@ -32,6 +32,7 @@ class OfficeData:
     uplink: float | None = None  # bytes/s (the estimate without a test)
     lan: tuple[int, float, int] | None = None  # managed switches, uplink bytes/s, FE-only
     chassis: str = "Desktop"
+    debian: str = "13"  # Debian 12 is past its vendor support from 2026-07-11: obsolete
     mac: str = ""
     lan_hosts: tuple[str, ...] = ()  # MACs its sweep saw
 
@@ -46,7 +47,7 @@ OFFICES = (
                uplink=2.5e6, lan=(0, 125e6, 0), mac="02:c1:00:00:00:02",
                lan_hosts=("02:c1:00:00:02:01", "02:c1:00:00:02:02", "02:c1:00:00:00:01")),
     OfficeData("RK02", "rk02-a", up={"internet": 120, "wan": 110, "gateway": 119},
-               speed_test=6.25e6, lan=(1, 125e6, 0), mac="02:c2:00:00:00:01",
+               speed_test=6.25e6, lan=(1, 125e6, 0), mac="02:c2:00:00:00:01", debian="12",
                lan_hosts=("02:c2:00:00:01:01", "02:c2:00:00:01:02", "02:c2:00:00:01:03",
                           "02:c2:00:00:01:04", "02:c2:00:00:01:05")),
     OfficeData("RK03", "rk03-a", reporting=48, up={"internet": 48, "wan": 48, "gateway": 48},
@@ -55,21 +56,26 @@ OFFICES = (
 )  # fmt: skip
 
 ASSETS_CSV = "site_code,class,serial,mac,vendor,model,purchase_date\n" + "".join(
-    f"{site},{cls},,{mac},,,2024-01-15\n"
-    for site, cls, mac in (
-        ("RK01", "pc", "02:c1:00:00:01:01"),
-        ("RK01", "pc", "02:c1:00:00:01:02"),
-        ("RK01", "pc", "02:c1:00:00:01:03"),
-        ("RK01", "laptop", "02:c1:00:00:01:04"),
-        ("RK01", "printer", "02:c1:00:00:01:05"),  # :06 is in no register: unknown, not counted
-        ("RK01", "pc", "02:c1:00:00:02:01"),
-        ("RK01", "pc", "02:c1:00:00:02:02"),
-        ("RK02", "pc", "02:c2:00:00:01:01"),
-        ("RK02", "pc", "02:c2:00:00:01:02"),
-        ("RK02", "pc", "02:c2:00:00:01:03"),
-        ("RK02", "pc", "02:c2:00:00:01:04"),
-        ("RK02", "printer", "02:c2:00:00:01:05"),
-        ("RK03", "pc", "02:c3:00:00:01:01"),
+    f"{site},{cls},,{mac},,,{bought}\n"
+    for site, cls, mac, bought in (
+        ("RK01", "pc", "02:c1:00:00:01:01", "2024-01-15"),
+        ("RK01", "pc", "02:c1:00:00:01:02", "2024-01-15"),
+        ("RK01", "pc", "02:c1:00:00:01:03", "2012-01-15"),  # past a PC's life: obsolete
+        ("RK01", "laptop", "02:c1:00:00:01:04", "2024-01-15"),
+        (
+            "RK01",
+            "printer",
+            "02:c1:00:00:01:05",
+            "2024-01-15",
+        ),  # :06 is in no register: unknown, not counted
+        ("RK01", "pc", "02:c1:00:00:02:01", "2024-01-15"),
+        ("RK01", "pc", "02:c1:00:00:02:02", "2024-01-15"),
+        ("RK02", "pc", "02:c2:00:00:01:01", "2024-01-15"),
+        ("RK02", "pc", "02:c2:00:00:01:02", "2024-01-15"),
+        ("RK02", "pc", "02:c2:00:00:01:03", "2024-01-15"),
+        ("RK02", "pc", "02:c2:00:00:01:04", "2024-01-15"),
+        ("RK02", "printer", "02:c2:00:00:01:05", "2024-01-15"),
+        ("RK03", "pc", "02:c3:00:00:01:01", "2024-01-15"),
     )
 )
 
@@ -117,7 +123,7 @@ def inventory_of(office: OfficeData, at: float) -> dict[str, Any]:
         "collected_at": at,
         "host": {
             "hostname": office.instance,
-            "os": {"system": "Linux", "id": "debian", "version": "12"},
+            "os": {"system": "Linux", "id": "debian", "version": office.debian},
             "dmi": {"chassis_type": office.chassis},
             "nics": [{"name": "eth0", "mac": office.mac, "up": True}],
         },

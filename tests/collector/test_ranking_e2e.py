@@ -109,8 +109,9 @@ RK01 = {
     "wan_connected": (2, 2, 50.0),
     # rk01-b has no managed switch
     "lan_standard": (1, 2, 15.0),
-    # 7 computers, the printer, rk01-a's server (rk01-b saw it too: one device); :06 unknown
-    "equipment_in_life": (9, 9, 30.0),
+    # 7 computers, the printer, rk01-a's server (rk01-b saw it too: one device); :06 unknown.
+    # The PC :03 bought in 2012 is past its life
+    "equipment_in_life": (8, 9, 26.6667),
     "server_capacity": (1, 1, 10.0),  # rk01-a: CPU 50 %, memory 50 %
 }
 RK02 = {
@@ -119,7 +120,7 @@ RK02 = {
     "bandwidth_per_staff": (50, 10, 33.3333),  # 5 per staff against RK01's 6
     "wan_connected": (0, 1, 0.0),  # WAN in 110 of 120 steps: 91.7 % < 95 %
     "lan_standard": (1, 1, 30.0),  # gateway in 119 of 120 steps: 99.2 % >= 99 %
-    "equipment_in_life": (6, 6, 30.0),
+    "equipment_in_life": (5, 6, 25.0),  # rk02-a runs Debian 12: past vendor support
     "server_capacity": (0, 0, 10.0),  # no server: full points, flagged
 }
 RK = {  # RK01 + RK02; RK03 (40 % coverage) left out
@@ -128,7 +129,7 @@ RK = {  # RK01 + RK02; RK03 (40 % coverage) left out
     "bandwidth_per_staff": (170, 30, 40.0),  # the only province: the best of its level
     "wan_connected": (2, 3, 33.3333),
     "lan_standard": (2, 3, 20.0),
-    "equipment_in_life": (15, 15, 30.0),
+    "equipment_in_life": (13, 15, 26.0),
     "server_capacity": (1, 1, 10.0),
 }
 
@@ -149,9 +150,9 @@ def test_every_figure_equals_the_hand_computed_one(ranked: Ranked) -> None:
     _check(units["RK01"], RK01)
     _check(units["RK02"], RK02)
     _check(units["RK"], RK)
-    assert units["RK01"]["total"] == pytest.approx(163.4286, abs=1e-4)
-    assert units["RK02"]["total"] == pytest.approx(133.3333, abs=1e-4)
-    assert units["RK"]["total"] == pytest.approx(156.3333, abs=1e-4)
+    assert units["RK01"]["total"] == pytest.approx(160.0953, abs=1e-4)
+    assert units["RK02"]["total"] == pytest.approx(128.3333, abs=1e-4)
+    assert units["RK"]["total"] == pytest.approx(152.3333, abs=1e-4)
     assert (units["RK01"]["rank"], units["RK02"]["rank"], units["RK"]["rank"]) == (1, 2, 1)
     assert "no_server" in units["RK02"]["flags"]
     assert "capacity_estimated" in units["RK01"]["flags"]
@@ -239,7 +240,7 @@ def test_indicators_endpoint_shows_a_reader_its_unit_and_below_only(
     province = api.get("/api/v1/indicators", params=params, headers=_reader(api, "RK"))
     assert province.status_code == 200, province.text
     assert sorted(u["code"] for u in province.json()["units"]) == ["RK", "RK01", "RK02", "RK03"]
-    assert _units(province.json())["RK01"]["total"] == pytest.approx(163.4286, abs=1e-4)
+    assert _units(province.json())["RK01"]["total"] == pytest.approx(160.0953, abs=1e-4)
     commune = api.get("/api/v1/indicators", params=params, headers=_reader(api, "RK02"))
     assert [u["code"] for u in commune.json()["units"]] == ["RK02"]
     store = api.app.state.collector.store  # type: ignore[attr-defined]
@@ -260,7 +261,7 @@ def test_scores_of_the_latest_ranking_are_metrics(ranked: Ranked, api: TestClien
     assert (
         'ictinfra_ranking_score{indicator="lan_standard",level="commune",unit="RK01"} 15.0' in text
     )
-    assert 'ictinfra_ranking_total_score{level="province",unit="RK"} 156.3333' in text
+    assert 'ictinfra_ranking_total_score{level="province",unit="RK"} 152.3333' in text
     assert 'ictinfra_ranking_total_score{level="commune",unit="RK03"}' not in text  # not scored
     assert 'ictinfra_ranking_coverage_ratio{level="commune",unit="RK03"} 0.4' in text
     assert_promtool_accepts(text)
