@@ -104,11 +104,15 @@ def _score(indicator: Indicator, a: float, b: float, best: float) -> tuple[float
 
 def _ranks(rows: list[dict[str, Any]]) -> None:
     """Competition ranking (1, 1, 3) by total among the same level's scored units."""
+    by_level: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        if row["rank"] is False:
-            continue
-        peers = [r for r in rows if r["level"] == row["level"] and r["rank"] is not False]
-        row["rank"] = 1 + sum(1 for r in peers if r["total"] > row["total"])
+        if row["rank"] is not False:
+            by_level.setdefault(row["level"], []).append(row)
+    for peers in by_level.values():
+        peers.sort(key=lambda r: -r["total"])
+        for place, row in enumerate(peers):
+            above = peers[place - 1] if place else None
+            row["rank"] = above["rank"] if above and above["total"] == row["total"] else place + 1
 
 
 def _best(nodes: list[Node], rules: Methodology) -> dict[tuple[str, str], float]:

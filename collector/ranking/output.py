@@ -30,7 +30,9 @@ def to_json(snapshot: Snapshot) -> str:
         **snapshot.result,
         "snapshot": {"id": snapshot.id, "result_sha256": snapshot.result_sha256},
     }
-    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+    # compact: with `indent` the json module falls back to its pure-Python encoder (10,000 units
+    # with their evidence: 35 s instead of 2 s); `jq .` pretty-prints it
+    return json.dumps(body, ensure_ascii=False) + "\n"
 
 
 def _headers(result: dict[str, Any]) -> list[str]:

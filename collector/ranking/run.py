@@ -81,6 +81,7 @@ def compute(
         "start_epoch": period.start,
         "end_epoch": period.end,
         "steps": measured.period_steps,
+        "queries": reader.queries,  # PromQL queries sent (one per query and segment, + the clock)
         "methodology": {
             "id": rules.id,
             "version": rules.version,

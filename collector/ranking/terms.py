@@ -32,8 +32,15 @@ class Office:
     capacity_source: str  # speed_test | uplink_estimated | none
     lan: dict[str, float | None]
     lan_standard: bool = False
+    _evidence: dict[str, Any] | None = None
 
     def evidence(self) -> dict[str, Any]:
+        """What the office measured (built once: several indicators cite it)."""
+        if self._evidence is None:
+            self._evidence = self._describe()
+        return self._evidence
+
+    def _describe(self) -> dict[str, Any]:
         return {
             "office": self.instance,
             "reporting": round(self.reporting, 6),

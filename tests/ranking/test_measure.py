@@ -47,3 +47,16 @@ def test_segments_are_read_with_one_instant_query_each() -> None:
     text, at = segment_query(query, recorded, STEP)
     assert text == "sum_over_time(ictinfra:office_reporting_steps:sum1d[86401000ms])"
     assert at == T0 + 5 * DAY
+
+
+def test_ties_share_a_rank_and_the_next_rank_skips() -> None:
+    from collector.ranking.engine import _ranks
+
+    rows = [
+        {"level": "commune", "total": total, "rank": None} for total in (150.0, 120.5, 150.0, 90.0)
+    ] + [
+        {"level": "commune", "total": None, "rank": False},
+        {"level": "province", "total": 10.0, "rank": None},
+    ]
+    _ranks(rows)
+    assert [r["rank"] for r in rows] == [1, 3, 1, 4, False, 1]
