@@ -7,9 +7,11 @@ reader sees its own unit and the units below it, nothing else.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -34,6 +36,11 @@ MAX_PERIOD_TEXT = 64
 _RUNNING = threading.Lock()
 
 
+@functools.cache
+def _default_zone() -> ZoneInfo:
+    return load_methodology().rules.zone
+
+
 def _period_text(request: Request) -> str:
     text = request.query_params.get("period", "").strip()
     if not text:
@@ -41,7 +48,7 @@ def _period_text(request: Request) -> str:
     if len(text) > MAX_PERIOD_TEXT:
         raise Rejection("bad_request", f"period longer than {MAX_PERIOD_TEXT} characters")
     try:
-        parse_period(text, load_methodology().rules.zone)
+        parse_period(text, _default_zone())
     except PeriodError as exc:
         raise Rejection("bad_request", f"period: {exc}") from None
     return text

@@ -173,7 +173,8 @@ def site_terms(
     terms.add("devices", len(counted), [device_evidence(d, old) for d, old in verdicts])
     in_life = [device_evidence(d, old) for d, old in verdicts if not old]
     terms.add("devices_in_life", len(in_life), in_life)
-    servers = [(d, old) for d, old in verdicts if d.device_class == "server"]
+    # servers: the agents' hosts and SNMP targets (a LAN host has no CPU or memory measured)
+    servers = [(d, old) for d, old in verdicts if d.device_class == "server" and d.source != "lan"]
     terms.add("servers", len(servers), [device_evidence(d, old) for d, old in servers])
     for device, old in servers:
         shares = _server_ok(device, measured, rules.thresholds.server_hot_share)
