@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from collector.store import Store
 
 MAX_PERIOD_TEXT = 64
+MAX_PERIOD_DAYS = 400  # a longer period is refused (400), not sent to Prometheus to fail (503)
 _RUNNING = threading.Lock()
 
 
@@ -48,9 +49,11 @@ def _period_text(request: Request) -> str:
     if len(text) > MAX_PERIOD_TEXT:
         raise Rejection("bad_request", f"period longer than {MAX_PERIOD_TEXT} characters")
     try:
-        parse_period(text, _default_zone())
+        period = parse_period(text, _default_zone())
     except PeriodError as exc:
         raise Rejection("bad_request", f"period: {exc}") from None
+    if period.seconds > MAX_PERIOD_DAYS * 86400:
+        raise Rejection("bad_request", f"period longer than {MAX_PERIOD_DAYS} days")
     return text
 
 
