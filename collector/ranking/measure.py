@@ -123,22 +123,20 @@ def measure(
             rules.recorded_clock, period.end + 4 * DAY, period.seconds + 5 * DAY
         )
     segments = plan(period, windows, step)
+    whole = plan(period, [], step)  # for a query without a recording rule: all raw
     result = Measured(int(_align(period.end, step) // step - _align(period.start, step) // step),
                       segments)  # fmt: skip
     for name, query in rules.queries:
         progress(name)
         parts: dict[Key, list[tuple[int, float]]] = {}
-        for segment in segments:
-            usable = segment if query.recorded or not segment.recorded else None
-            if usable is None:  # no recording rule for this one: read the raw steps instead
-                usable = Segment(segment.start, segment.end)
-            text, at = segment_query(query, usable, step)
+        for segment in segments if query.recorded else whole:
+            text, at = segment_query(query, segment, step)
             samples = reader.instant(text, at)
             result.queries.append({"query": name, "promql": text, "time": at,
                                    "result": len(samples)})  # fmt: skip
             for sample in samples:
                 key = tuple(sample.labels.get(label, "") for label in query.by)
-                parts.setdefault(key, []).append((usable.steps(step), sample.value))
+                parts.setdefault(key, []).append((segment.steps(step), sample.value))
         result.values[name] = {
             key: _combine(query.aggregate, found) for key, found in sorted(parts.items())
         }

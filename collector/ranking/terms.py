@@ -163,8 +163,10 @@ def site_terms(
     terms.add("computers_at_online_offices", len(at_online), map(device_evidence, at_online))
     for office in offices:
         terms.add("internet_capacity_mbps", office.capacity_mbps, [office.evidence()])
-        if office.capacity_source != "speed_test":
-            terms.flags.add("capacity_estimated")
+        if office.capacity_source == "uplink_estimated":
+            terms.flags.add("capacity_estimated")  # no speed test: the uplink's speed
+        elif office.capacity_source == "none":
+            terms.flags.add("capacity_unknown")  # neither: 0 Mbit/s
     wan = [o for o in offices if o.availability["wan"] >= rules.thresholds.wan_availability]
     terms.add("offices_wan_available", len(wan), [o.evidence() for o in wan])
     lan = [o for o in offices if o.lan_standard]

@@ -89,4 +89,11 @@ def test_recorded_days_plus_raw_segments_equal_the_raw_steps(
     assert plain.values["lan_managed_switches"][office] == 4.0  # the last day's value
     for name in ("site_reporting", "office_reporting", "probe_up", "lan_managed_switches"):
         assert mixed.values[name] == plain.values[name], name
+    # a query without a recording rule is read raw over the whole period, once
+    queries = loaded.rules.queries
+    unrecorded = queries.probe_up.model_copy(update={"recorded": None})
+    partly = loaded.rules.model_copy(
+        update={"queries": queries.model_copy(update={"probe_up": unrecorded})}
+    )
+    assert measure(partly, reader, period).values["probe_up"] == plain.values["probe_up"]
     reader.close()
