@@ -28,6 +28,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -119,10 +120,12 @@ def registry(database: str, sites: int) -> None:
     store.close()
 
 
-def settle(prometheus: PrometheusServer, quiet_for: float = 30.0) -> float:
-    """Wait until the number of loaded blocks stops changing (startup compaction done)."""
+def settle(prometheus: PrometheusServer, quiet_for: float = 150.0, limit: float = 3600) -> float:
+    """Wait until compaction is done: the blocks loaded and compactions run unchanged for
+    `quiet_for` (the compactor looks every minute). A Prometheus that has run for a year has
+    compacted its daily blocks into a few; 365 fresh ones cost each query 365 index lookups."""
     began, last, since = time.monotonic(), None, time.monotonic()
-    while time.monotonic() - since < quiet_for:
+    while time.monotonic() - since < quiet_for and time.monotonic() - began < limit:
         found = prometheus.query("prometheus_tsdb_blocks_loaded")
         blocks = found[0]["value"][1] if found else None
         compacting = prometheus.query("prometheus_tsdb_compactions_total")
@@ -133,11 +136,23 @@ def settle(prometheus: PrometheusServer, quiet_for: float = 30.0) -> float:
     return time.monotonic() - began
 
 
-def vm_hwm(pid: int) -> int:
+def vm(pid: int, field: str = "VmRSS") -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) * 1024
     return 0
+
+
+class PeakRss(threading.Thread):
+    """Prometheus' largest RSS while the ranking runs (its own peak includes compaction)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.done = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.25):
+            self.peak = max(self.peak, vm(self.pid))
 
 
 def period_of(days: int) -> str:
@@ -206,9 +221,13 @@ def main() -> None:
         config = workdir / "collector.yml"
         config.write_text(f"database_url: {database}\nprometheus_url: {prometheus.url}\n")
         out = workdir / "rank.json"
-        wall, rss, _ = rank(config, out, period_of(args.days))
         assert prometheus.process is not None
-        prometheus_rss = vm_hwm(prometheus.process.pid)
+        blocks = prometheus.query("prometheus_tsdb_blocks_loaded")[0]["value"][1]
+        watch = PeakRss(prometheus.process.pid)
+        watch.start()
+        wall, rss, _ = rank(config, out, period_of(args.days))
+        watch.done.set()
+        prometheus_rss, prometheus_hwm = watch.peak, vm(prometheus.process.pid, "VmHWM")
         checked = check(json.loads(out.read_text()), args.sites, args.days)
     finally:
         prometheus.close()
@@ -216,7 +235,10 @@ def main() -> None:
         "sites": args.sites, "days": args.days, "samples": (args.sites * 14 + 1) * args.days,
         "backfill_seconds": backfill_s, "settle_seconds": round(settled_s, 1),
         "rank_wall_seconds": round(wall, 2), "rank_max_rss_mib": round(rss / 2**20, 1),
-        "prometheus_max_rss_mib": round(prometheus_rss / 2**20, 1), "checked": checked,
+        "prometheus_blocks": int(blocks),
+        "prometheus_rss_during_rank_mib": round(prometheus_rss / 2**20, 1),
+        "prometheus_peak_rss_since_start_mib": round(prometheus_hwm / 2**20, 1),
+        "checked": checked,
         "command": " ".join(sys.argv), "machine": f"{os.cpu_count()} cores",
     }  # fmt: skip
     args.out.parent.mkdir(parents=True, exist_ok=True)
