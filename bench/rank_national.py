@@ -126,14 +126,20 @@ def settle(prometheus: PrometheusServer, quiet_for: float = 150.0, limit: float 
     compacted its daily blocks into a few; 365 fresh ones cost each query 365 index lookups."""
     began, last, since = time.monotonic(), None, time.monotonic()
     while time.monotonic() - since < quiet_for and time.monotonic() - began < limit:
-        found = prometheus.query("prometheus_tsdb_blocks_loaded")
-        blocks = found[0]["value"][1] if found else None
-        compacting = prometheus.query("prometheus_tsdb_compactions_total")
-        state = (blocks, compacting[0]["value"][1] if compacting else None)
+        state = (own_metric(prometheus, "prometheus_tsdb_blocks_loaded"),
+                 own_metric(prometheus, "prometheus_tsdb_compactions_total"))  # fmt: skip
         if state != last:
             last, since = state, time.monotonic()
         time.sleep(2)
     return time.monotonic() - began
+
+
+def own_metric(prometheus: PrometheusServer, name: str) -> float:
+    """A value from Prometheus' own /metrics (the bench's Prometheus scrapes nothing)."""
+    text = prometheus.client.get("/metrics", timeout=120).text
+    return next(
+        float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " ")
+    )
 
 
 def vm(pid: int, field: str = "VmRSS") -> int:
@@ -222,7 +228,7 @@ def main() -> None:
         config.write_text(f"database_url: {database}\nprometheus_url: {prometheus.url}\n")
         out = workdir / "rank.json"
         assert prometheus.process is not None
-        blocks = prometheus.query("prometheus_tsdb_blocks_loaded")[0]["value"][1]
+        blocks = own_metric(prometheus, "prometheus_tsdb_blocks_loaded")
         watch = PeakRss(prometheus.process.pid)
         watch.start()
         wall, rss, _ = rank(config, out, period_of(args.days))
