@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -101,17 +102,15 @@ def _check_names(series: Any, names: list[str], extra: int, limits: Limits, inde
         _check_name(METRIC_NAMES, metric, partial(str, f"series #{index}"))
 
 
-def _check_name(rule: NameRule, name: str, where: Any) -> None:
+def _check_name(rule: NameRule, name: str, where: Callable[[], str]) -> None:
     if not rule.valid(name):
-        raise Rejection(
-            f"invalid_{rule.what.replace(' ', '_')}", f"{where()}: {rule.explain(name)}"
-        )
+        raise Rejection(rule.reason, f"{where()}: {rule.explain(name)}")
 
 
 def _check_label_names(names: list[str], where: Callable[[], str]) -> None:
     """Unique and valid label names; `where` describes the owner, called only on a refusal."""
     if len(set(names)) != len(names):
-        twice = next(name for name in names if names.count(name) > 1)
+        twice = next(name for name, count in Counter(names).items() if count > 1)
         raise Rejection(
             "duplicate_label_name",
             f"{where()}: label name '{twice[:64]}' appears more than once",
@@ -163,17 +162,17 @@ def _check_exemplars(series: Any, reserved: frozenset[str], window: _Window) -> 
     """Exemplars: the registry's label names removed, the rest valid, unique and within
     OpenMetrics' 128 runes; their timestamps in the window like the samples'."""
     for number, exemplar in enumerate(series.exemplars):
-        names = [label.name for label in exemplar.labels]
-        if not reserved.isdisjoint(names):
-            names = _drop_reserved(exemplar.labels, names, reserved)
-        _check_label_names(names, partial(_exemplar_place, series, number))
         runes = sum(len(label.name) + len(label.value) for label in exemplar.labels)
-        if runes > EXEMPLAR_LABELS_MAX:
+        if runes > EXEMPLAR_LABELS_MAX:  # first: it also bounds the number of labels
             raise Rejection(
                 "label_too_long",
                 f"{_describe(series)}: exemplar #{number} has {runes} characters of labels,"
                 f" over the limit of {EXEMPLAR_LABELS_MAX}",
             )
+        names = [label.name for label in exemplar.labels]
+        if not reserved.isdisjoint(names):
+            names = _drop_reserved(exemplar.labels, names, reserved)
+        _check_label_names(names, partial(_exemplar_place, series, number))
     return _check_times(series, series.exemplars, window, "exemplar")
 
 
