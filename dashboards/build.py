@@ -23,8 +23,16 @@ DASHBOARDS: dict[str, Callable[..., db.Dashboard]] = {
 }
 
 
+# The SDK gives every variable an interval variable's fields; the 11.6 schema has them on none.
+INTERVAL_ONLY = ("auto", "auto_count", "auto_min")
+
+
 def render(builder: db.Dashboard) -> str:
     model = json.loads(json.dumps(builder.build(), cls=JSONEncoder))
+    for variable in model.get("templating", {}).get("list", []):
+        if variable.get("type") != "interval":
+            for key in INTERVAL_ONLY:
+                variable.pop(key, None)
     return json.dumps(model, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
