@@ -16,8 +16,8 @@ from grafana_foundation_sdk.models import dashboard as dm
 from dashboards.text import Lang, T
 
 DATASOURCE = dm.DataSourceRef(type_val="prometheus", uid="${datasource}")
-#: One series per agent that every agent pushes: the variables list units from it.
-PRESENCE = "ictinfra_agent_build_info"
+#: Series every agent pushes (one per collector it runs): the variables list units from it.
+PRESENCE = "ictinfra_collector_success"
 
 PLACE = 'province=~"$province", district=~"$district", commune=~"$commune"'
 SITE = f'{PLACE}, site=~"$site"'

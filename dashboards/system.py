@@ -7,7 +7,7 @@ from grafana_foundation_sdk.builders import dashboard as db
 
 from dashboards.frame import add_all, frame
 from dashboards.hierarchy import SITE, hierarchy_variables
-from dashboards.panels import ANY_BAD, SILENCE, USAGE, Look, Q, graph, grid, row, single
+from dashboards.panels import ANY_BAD, SILENCE, Look, Q, graph, grid, row, single
 from dashboards.silence import SILENT_AFTER, silence
 from dashboards.text import Lang, T
 
@@ -17,67 +17,10 @@ AGENT = T("{{site}} {{instance}}", "{{site}} {{instance}}")
 
 
 def agent_panels(lang: Lang) -> list[object]:
-    fill = f"100 * ictinfra_push_queue_bytes{{{SITE}}} / ictinfra_push_queue_max_bytes{{{SITE}}}"
+    # The push queue panels (ictinfra_push_*: lag, fill, drops by reason) wait for the agent to
+    # push its own self-metrics; today they are only on its local /metrics (docs/dashboards.md).
     return [
-        row(T("Tác tử: hàng đợi gửi", "Agents: push queue"), lang),
-        graph(
-            T("Độ trễ gửi", "Push lag"),
-            T(
-                "Tuổi của mẫu cũ nhất còn trong hàng đợi (0: đã gửi hết).",
-                "Age of the oldest sample still queued (0: all sent).",
-            ),
-            [Q(f"ictinfra_push_queue_oldest_sample_age_seconds{{{SITE}}}", AGENT)],
-            Look("s", SILENCE, width=8, low=0),
-            lang,
-        ),
-        graph(
-            T("Hàng đợi đã đầy", "Queue fill"),
-            T(
-                "Byte trong hàng đợi ÷ push.queue_max_bytes; đầy thì mẫu cũ nhất bị bỏ.",
-                "Queued bytes ÷ push.queue_max_bytes; when full the oldest samples are dropped.",
-            ),
-            [Q(fill, AGENT)],
-            Look("percent", USAGE, width=8, low=0, high=100),
-            lang,
-        ),
-        graph(
-            T("Mẫu chờ gửi", "Samples waiting"),
-            T("Số mẫu trong hàng đợi.", "Samples queued."),
-            [Q(f"ictinfra_push_queue_samples{{{SITE}}}", AGENT)],
-            Look("short", width=8, low=0),
-            lang,
-        ),
-        graph(
-            T("Yêu cầu gửi theo kết quả", "Push requests by outcome"),
-            T(
-                "success, retryable (5xx, mạng), rejected (4xx).",
-                "success, retryable (5xx, network), rejected (4xx).",
-            ),
-            [
-                Q(
-                    f"sum by (site, outcome) (rate(ictinfra_push_requests_total{{{SITE}}}{R}))",
-                    T("{{site}} {{outcome}}", "{{site}} {{outcome}}"),
-                )
-            ],
-            Look("reqps", width=12, low=0),
-            lang,
-        ),
-        graph(
-            T("Mẫu bị tác tử bỏ, theo lý do", "Samples dropped by agents, by reason"),
-            T(
-                "queue_full, rejected (bộ thu từ chối), too_old.",
-                "queue_full, rejected (refused by the receiver), too_old.",
-            ),
-            [
-                Q(
-                    f"sum by (site, reason) "
-                    f"(rate(ictinfra_push_dropped_samples_total{{{SITE}}}{R}))",
-                    T("{{site}} {{reason}}", "{{site}} {{reason}}"),
-                )
-            ],
-            Look("short", ((None, "green"), (0.001, "red")), width=12, low=0),
-            lang,
-        ),
+        row(T("Tác tử", "Agents"), lang),
         grid(
             T("Bộ thu thập của tác tử lỗi", "Agent collectors failing"),
             T(

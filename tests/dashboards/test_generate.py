@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import dashboards.build as build
+from dashboards import build
 from dashboards.__main__ import main
 from tests.peers.common import REPO, subprocess_env
 
