@@ -51,7 +51,7 @@ def return_freed_memory() -> None:
     libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)
 
 
-def serve(config: CollectorConfig) -> None:
+def serve(config: CollectorConfig, init: bool = False) -> None:
     import uvicorn
 
     from collector.app import build_app
@@ -60,7 +60,7 @@ def serve(config: CollectorConfig) -> None:
     setup_logging(config.log.level, config.log.format, log_secrets(config))
     return_freed_memory()
     _check_tls_files(config)
-    store = open_store(config.database_url)
+    store = open_store(config.database_url, init=init)
     host, port = parse_host_port(config.listen, DEFAULT_PORT)
     scheme = "https" if config.tls_cert_file else "http"
     log.info(

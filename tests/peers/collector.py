@@ -82,7 +82,7 @@ def start_collector(
         **settings,
     }
     config.write_text(json.dumps(document, indent=1), encoding="utf-8")  # JSON is YAML
-    run_cli(config, "sites", "import", str(sites))
+    run_cli(config, "sites", "import", "--init", str(sites))
     log = root / "collector.log"
     running = CollectorProcess(config, f"http://127.0.0.1:{port}", spawn_serve(config, log), log)
     try:
@@ -93,11 +93,11 @@ def start_collector(
     return running
 
 
-def spawn_serve(config: Path, log: Path) -> subprocess.Popen[bytes]:
-    """`ictinfra-collector serve --config CONFIG`, stdout and stderr to `log`."""
+def spawn_serve(config: Path, log: Path, *args: str) -> subprocess.Popen[bytes]:
+    """`ictinfra-collector serve ARGS --config CONFIG`, stdout and stderr to `log`."""
     with log.open("wb") as out:
         return subprocess.Popen(
-            collector_command("serve", "--config", str(config)),
+            collector_command("serve", *args, "--config", str(config)),
             env=subprocess_env(), stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
 
