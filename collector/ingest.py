@@ -95,9 +95,9 @@ def _check_names(series: Any, names: list[str], extra: int, limits: Limits, inde
             f"{_describe(series)}: {len(names) + extra} labels (with the site's), over the "
             f"limit of {limits.max_labels_per_series}",
         )
-    unique = set(names)
+    unique = set(names)  # names seen before cost one set lookup; new ones get the full checks
     known = LABEL_NAMES.good.issuperset(unique) and metric in METRIC_NAMES.good
-    if len(unique) != len(names) or not known:  # the hot path is the line above
+    if len(unique) != len(names) or not known:
         _check_label_names(names, partial(_describe, series))
         _check_name(METRIC_NAMES, metric, partial(str, f"series #{index}"))
 
@@ -275,7 +275,9 @@ def accept(body: bytes, identity: SiteIdentity, limits: Limits, now_ms: int) -> 
     """A compressed remote_write body -> the body to forward; Rejection when it must not be."""
     try:
         raw = decompress(body, limits.max_decompressed_bytes)
-        request = parse_float_samples(raw) or _parse_everything(raw)
+        request = parse_float_samples(raw)
+        if request is None:  # more than labels and float samples
+            request = _parse_everything(raw)
     except BodyTooLargeError as exc:
         raise Rejection("body_too_large", str(exc), 413) from None
     except WireError as exc:
