@@ -50,7 +50,7 @@ def pushed(
     config.write_text(
         f"listen: 127.0.0.1:{free_port()}\n"
         "host:\n  enabled: true\n  interval: 1s\n"
-        f"snmp:\n  interval: 2s\n  poll_timeout: 30s\n  targets:\n{targets}"
+        f"snmp:\n  interval: 60s\n  poll_timeout: 50s\n  targets:\n{targets}"
         f"push:\n  url: {collector.url}\n  token_file: {tmp_path / 'token'}\n"
         f"  ca_file: {collector.tls.ca_file}\n  queue_path: {tmp_path / 'queue'}\n"
         "  interval: 500ms\n  inventory_interval: 2s\n"
