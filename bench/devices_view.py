@@ -72,6 +72,9 @@ def main() -> int:
         found = seen_devices(store)
         viewed = time.perf_counter() - started
         started = time.perf_counter()
+        in_period = seen_devices(store, start=now - 86400, end=now + 7200)
+        period = time.perf_counter() - started
+        started = time.perf_counter()
         listed = list_devices(store, {"S00000"})
         one_site = time.perf_counter() - started
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -80,6 +83,7 @@ def main() -> int:
         print(f"record {args.sites} unchanged snapshots: {steady:.1f} s"
               f" ({steady / args.sites * 1000:.0f} ms each)")  # fmt: skip
         print(f"seen_devices(all): {viewed:.2f} s ({len(found) / viewed:,.0f} devices/s)")
+        print(f"seen_devices(a period, {len(in_period)} devices, from the events): {period:.2f} s")
         print(
             f"list_devices(one site, {len(listed)} devices, with history): {one_site * 1000:.0f} ms"
         )

@@ -9,6 +9,7 @@ Register rows that match nothing seen come back with `seen=False`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -21,7 +22,7 @@ from collector.devices import ages, classify, facts
 from collector.devices.model import AgeEvidence, RegisterEntry, SeenDevice, Source
 from collector.devices.register import AssetRegister, RegisterIndex, normalise_mac
 from collector.store import Store
-from collector.store.schema import devices, inventory_snapshots
+from collector.store.schema import device_events, devices, inventory_snapshots
 
 CHUNK = 400  # (site, agent, time) keys per snapshot query
 NETWORK_CLASSES = frozenset({"switch", "router", "firewall", "access_point", "ups"})
@@ -31,6 +32,7 @@ JUNK_SERIALS = frozenset(
 )  # fmt: skip
 SnapshotKey = tuple[str, str, float]
 SOURCES = ("host", "snmp", "lan")
+PRESENCE_EVENTS = ("appeared", "reappeared", "vanished")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,8 @@ def seen_devices(
     """Devices seen by any agent of `sites` (all when None) between `start` and `end`."""
     with store.engine.connect() as conn:
         rows = _history_rows(conn, sites, start, end)
+        if start is not None:
+            rows = _present_in(conn, rows, start, end)
         snapshots = _snapshots(conn, {(r.site, r.agent, r.last_seen) for r in rows})
     index = RegisterIndex(row.entry for row in AssetRegister(store.engine).rows(sites))
     today = dt.datetime.fromtimestamp(end, dt.UTC).date() if end else dt.date.today()
@@ -85,6 +89,32 @@ def _history_rows(
               r.first_seen, r.last_seen)
         for r in conn.execute(query)
     ]  # fmt: skip
+
+
+def _present_in(
+    conn: Connection, rows: list[_Seen], start: float, end: float | None
+) -> list[_Seen]:
+    """The rows with a stretch of presence (appeared or reappeared .. vanished) overlapping
+    [start, end]: one that vanished before the period and came back after it is not seen."""
+    spans: dict[int, list[tuple[float, float]]] = {}
+    e = device_events.c
+    ids = [r.id for r in rows]
+    for i in range(0, len(ids), CHUNK):
+        query = (
+            select(e.device_id, e.at, e.event)
+            .where(e.device_id.in_(ids[i : i + CHUNK]), e.event.in_(PRESENCE_EVENTS))
+            .order_by(e.device_id, e.at, e.id)
+        )
+        opened: dict[int, float] = {}
+        for row in conn.execute(query):
+            if row.event == "vanished" and row.device_id in opened:
+                spans.setdefault(row.device_id, []).append((opened.pop(row.device_id), row.at))
+            elif row.event != "vanished":
+                opened.setdefault(row.device_id, row.at)
+        for device_id, since in opened.items():
+            spans.setdefault(device_id, []).append((since, math.inf))
+    last = math.inf if end is None else end
+    return [r for r in rows if any(a <= last and b > start for a, b in spans.get(r.id, ()))]
 
 
 def _snapshots(conn: Connection, keys: Iterable[SnapshotKey]) -> dict[SnapshotKey, _Snapshot]:

@@ -59,6 +59,11 @@ def test_lan_history_merging_and_the_period(store: Store) -> None:
     assert before == []
     window = seen_devices(store, sites=["00001"], start=t0 + 3 * 86400)
     assert window == []  # nothing seen after the last snapshot
+    away = seen_devices(store, sites=["00001"], start=t0 + 86400, end=t0 + 86400 + 3600)
+    assert PRINTER not in {d.device for d in away}  # it did not answer that day
+    assert {"may-chu", "sw1"} <= {d.device for d in away}
+    back = seen_devices(store, sites=["00001"], start=t0 + 2 * 86400, end=t0 + 2 * 86400)
+    assert PRINTER in {d.device for d in back}
 
 
 def test_register_matches_and_unseen_rows(store: Store) -> None:
