@@ -114,11 +114,11 @@ def _revoke(registry: Registry, args: argparse.Namespace) -> None:
 
 
 def _tokens(registry: Registry, args: argparse.Namespace) -> None:
-    print("id\tcreated\trevoked\tlast_used")
+    print("id\tcreated\trevoked\tlast_used\tscope")
     for info in registry.list_tokens(args.code):
         print(
             f"{info.id}\t{_when(info.created_at)}\t{_when(info.revoked_at)}\t"
-            f"{_when(info.last_used_at)}"
+            f"{_when(info.last_used_at)}\t{info.scope}"
         )
 
 

@@ -40,6 +40,7 @@ class TokenInfo:
     created_at: float
     revoked_at: float | None
     last_used_at: float | None
+    scope: str = "site"  # site (writes) | reader (reads: collector/readers.py)
 
 
 class UnknownSiteError(LookupError):
@@ -227,7 +228,7 @@ class Registry:
                 select(tokens).where(tokens.c.site_code == site_code).order_by(tokens.c.id)
             )
             return [
-                TokenInfo(r.id, r.site_code, r.created_at, r.revoked_at, r.last_used_at)
+                TokenInfo(r.id, r.site_code, r.created_at, r.revoked_at, r.last_used_at, r.scope)
                 for r in rows
             ]
 

@@ -108,3 +108,5 @@ def test_missing_unknown_and_revoked_tokens_are_401(store: Store, client: TestCl
     store.registry.issue_token("01", revoke_others=True)  # rotating site tokens too
     assert _get(client, new).status_code == 200
     assert store.registry.authenticate(site_token) is None
+    scopes = [(i.scope, i.revoked_at is None) for i in store.registry.list_tokens("01")]
+    assert scopes == [("reader", False), ("reader", True), ("site", False), ("site", True)]

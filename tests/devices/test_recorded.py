@@ -100,3 +100,5 @@ def test_port_speed_and_count_from_if_mib(recorded: dict[str, SeenDevice]) -> No
     assert arista.port_count and arista.port_count > 0
     cisco = recorded["cisco-c3560"].specs  # WS-C3560G-48TS: 48 + 4 gigabit ports
     assert (cisco.max_port_speed_bits_per_second, cisco.port_count) == (1_000_000_000, 52)
+    printer = recorded["printer-hp"].specs  # no ifXTable: ifSpeed (bit/s) instead
+    assert (printer.max_port_speed_bits_per_second, printer.port_count) == (100_000_000, 1)
