@@ -72,6 +72,7 @@ def test_windows_xp_is_a_workstation_by_its_sys_object_id(recorded: dict[str, Se
     ]
     [software] = [s for s in recorded["windows-xp-v1"].software if s.source == "sys_descr"]
     assert "Windows 2000 Version 5.1" in software.text
+    assert (software.os_id, software.version) == ("windows", "5.1.2600")  # XP
 
 
 def test_h3c_manufacturing_date_is_age_evidence(recorded: dict[str, SeenDevice]) -> None:
