@@ -26,6 +26,7 @@ CLASSES = {
     "apc-ups": "ups",
     "arista": "switch",
     "cisco-c3560": "switch",
+    "dcs-3726c": "switch",
     "dptech": "unknown",
     "h3c-mfg-date": "switch",
     "hpe-procurve": "switch",
@@ -101,5 +102,8 @@ def test_port_speed_and_count_from_if_mib(recorded: dict[str, SeenDevice]) -> No
     assert arista.port_count and arista.port_count > 0
     cisco = recorded["cisco-c3560"].specs  # WS-C3560G-48TS: 48 + 4 gigabit ports
     assert (cisco.max_port_speed_bits_per_second, cisco.port_count) == (1_000_000_000, 52)
+    fast_ethernet = recorded["dcs-3726c"].specs  # DCS-3726S: Fast Ethernet only
+    assert fast_ethernet.max_port_speed_bits_per_second == 100_000_000
+    assert fast_ethernet.port_count and fast_ethernet.port_count >= 24
     printer = recorded["printer-hp"].specs  # no ifXTable: ifSpeed (bit/s) instead
     assert (printer.max_port_speed_bits_per_second, printer.port_count) == (100_000_000, 1)
