@@ -60,6 +60,7 @@ class AgeEvidence:
     date: dt.date  # the device existed on (or, for a lower bound, no later than) this date
     detail: str  # "entPhysicalMfgDate 2009-03-02 on chassis 1", "serial FOC1234X0AB: 2012 week 34"
     lower_bound: bool = False  # True: the device is at least this old (BIOS date, first seen)
+    upper_bound: bool = False  # True: the device is at most this old (the model's release year)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,8 @@ class SeenDevice:
     specs: Specs = field(default_factory=Specs)
     register: RegisterEntry | None = None  # the asset-register row it matched
     register_match: str | None = None  # how: "mac", "dmi_serial", "chassis_serial"
+    address: str | None = None  # its IP address (a LAN host's, an SNMP target's host)
+    also_seen_as: tuple[str, ...] = ()  # LAN host MACs merged into this device (same machine)
 
     @property
     def is_computer(self) -> bool:
