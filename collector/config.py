@@ -81,7 +81,7 @@ class ObsoleteSettings(StrictModel):
     rules_file: str | None = None  # default: the rules shipped with ictinfra
     # unit code -> rules file, laid over rules_file from the province down to the site
     overrides: dict[str, str] = Field(default_factory=dict)
-    metrics_interval: Duration = Field(default=600.0, ge=60.0)  # recompute the metric this often
+    metrics_interval: Duration = Field(default=600.0, ge=1.0)  # recompute the metric this often
     metrics_window: Duration = Field(default=30 * 86400.0, gt=0)  # devices seen this recently
     metrics_max_series: int = Field(default=200_000, gt=0)  # the metric never exceeds this
 
