@@ -180,3 +180,8 @@ def test_a_host_os_name_is_never_read_as_a_kernel() -> None:
     mint = (SoftwareFact("os_release", "Linux Mint 21.2", "linuxmint", "21.2"),)
     _, unknown = one(device_class="pc", software=mint)
     assert "os_eol" in unknown
+
+
+def test_a_zero_speed_is_not_known_rather_than_slow() -> None:
+    reasons, unknown = one(specs=Specs(max_port_speed_bits_per_second=0))
+    assert "min_port_speed" not in reasons and "min_port_speed" in unknown
