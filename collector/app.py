@@ -24,6 +24,7 @@ from collector.devices.api import devices as devices_endpoint
 from collector.forward import Forwarder, verdict
 from collector.ingest import Rejection, accept
 from collector.metrics import Metrics
+from collector.obsolete.api import ObsoleteApi
 from collector.readers import bearer_token, database_unavailable
 from collector.speedtest import RandomBlock, SiteLimiter, parse_size
 from collector.store import SiteIdentity, Store
@@ -240,14 +241,17 @@ def _parse_inventory(body: bytes) -> Inventory:
 
 def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = None) -> Starlette:
     collector = Collector(config, store, metrics or Metrics())
+    obsolete = ObsoleteApi(collector)  # a bad rules file: ConfigError here, before serving
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         collector.forwarder = Forwarder(config.forward, collector.metrics)
         await collector.seed_last_seen()
+        obsolete.start()
         try:
             yield
         finally:
+            await obsolete.stop()
             await collector.forwarder.close()
 
     app = Starlette(
@@ -256,6 +260,7 @@ def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = N
             Route("/api/v1/inventory", collector.inventory, methods=["POST"]),
             Route("/api/v1/speedtest", collector.speedtest, methods=["GET"]),
             Route("/api/v1/devices", partial(devices_endpoint, collector), methods=["GET"]),
+            Route("/api/v1/obsolete", obsolete.endpoint, methods=["GET"]),
             Route("/metrics", collector.metrics_endpoint, methods=["GET"]),
             Route("/healthz", collector.healthz, methods=["GET"]),
             Route("/readyz", collector.readyz, methods=["GET"]),

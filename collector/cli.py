@@ -1,5 +1,5 @@
 """`ictinfra-collector`: serve, sites import|export|map|successors|token|revoke|tokens,
-assets import|export, devices, readers token."""
+assets import|export, devices, readers token, obsolete."""
 
 from __future__ import annotations
 
@@ -68,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     from collector.devices.cli import add_commands
 
     add_commands(sub, _config_option)
+    from collector.obsolete.cli import add_command as add_obsolete
+
+    add_obsolete(sub, _config_option)
     return parser
 
 
@@ -180,6 +183,10 @@ def _run(args: argparse.Namespace) -> int:
 
             serve(load_config(args.config), init=args.init)
             return 0
+        if args.command == "obsolete":
+            from collector.obsolete.cli import run as obsolete
+
+            return obsolete(args)
         return _sites(args)
     except StoreMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -138,6 +138,17 @@ class ObsoleteReason:
     text_vi: str  # "sản xuất 03/2009 theo ENTITY-MIB: 17,7 năm, quá niên hạn 8 năm của ..."
     text_en: str  # "manufactured 2009-03 per ENTITY-MIB: 17.7 years, over the 8-year life of ..."
     since: dt.date | None = None  # the day this reason started to hold
+    source: str | None = None  # where the limit or date comes from (a circular, endoflife.date)
+    verified: bool = True  # False: that figure could not be checked against its source
+
+
+@dataclass(frozen=True, slots=True)
+class ObsoleteUnknown:
+    """A rule that could not be judged (no age evidence, an OS not recognised, RAM not reported)."""
+
+    rule: str  # as ObsoleteReason.rule
+    text_vi: str
+    text_en: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +158,7 @@ class ObsoleteVerdict:
     since: dt.date | None = None  # the earliest reason's since
     age_years: float | None = None
     age_evidence: AgeEvidence | None = None  # the evidence the age rests on
+    unknown: tuple[ObsoleteUnknown, ...] = ()  # what could not be judged: never silently "fine"
 
     @property
     def obsolete(self) -> bool:
