@@ -58,7 +58,7 @@ def main() -> int:
     parser.add_argument("--lan", type=int, default=40)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(f"sqlite:///{tmp}/bench.db")
+        store = open_store(f"sqlite:///{tmp}/bench.db", init=True)
         store.registry.import_units(parse_sites_csv(_sites_csv(args.sites)), "bench")
         started, now = time.perf_counter(), time.time()
         for site in range(args.sites):

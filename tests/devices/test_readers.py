@@ -21,7 +21,7 @@ from tests.collector.conftest import load_sites
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(f"sqlite:///{tmp_path / 'c.db'}")
+    opened = open_store(f"sqlite:///{tmp_path / 'c.db'}", init=True)
     load_sites(opened, "pre2025.csv")
     now = time.time()
     for site, host in (("00001", "ubnd-phuc-xa"), ("06655", "ubnd-hong-gai")):

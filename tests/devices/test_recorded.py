@@ -46,7 +46,7 @@ def recorded(
     config = root / "agent.yaml"
     config.write_text(yaml.safe_dump(agent_config(snmpsim, relays)))
     inventory = Inventory.model_validate(json.loads(run_once(config, "json").stdout))
-    store: Store = open_store(f"sqlite:///{root / 'c.db'}")
+    store: Store = open_store(f"sqlite:///{root / 'c.db'}", init=True)
     try:
         load_sites(store, "pre2025.csv")
         store.inventory.record("00001", inventory.model_copy(update={"collected_at": time.time()}))

@@ -101,7 +101,7 @@ def pipeline(
         "obsolete: {metrics_interval: 2s}\n"
     )
     run = Pipeline(config, f"http://127.0.0.1:{port}", "", "")
-    run.cli("sites", "import", str(COLLECTOR_CASES / "sites_good" / "pre2025.csv"))
+    run.cli("sites", "import", "--init", str(COLLECTOR_CASES / "sites_good" / "pre2025.csv"))
     run.site_token = run.cli("sites", "token", SITE).stdout.strip().splitlines()[-1]
     run.reader = run.cli("readers", "token", "001").stdout.strip().splitlines()[-1]
     log = (root / "collector.log").open("wb")
