@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
@@ -20,18 +21,17 @@ from starlette.routing import Route
 
 from agent.wire.inventory import Inventory
 from collector.config import CollectorConfig
+from collector.devices.api import devices as devices_endpoint
 from collector.forward import Forwarder, verdict
 from collector.ingest import Rejection, accept
 from collector.metrics import Metrics
+from collector.obsolete.api import ObsoleteApi
+from collector.readers import bearer_token, database_unavailable
 from collector.speedtest import RandomBlock, SiteLimiter, parse_size
 from collector.store import SiteIdentity, Store
 from collector.store.inventory import HistorySummary
 
 log = logging.getLogger("collector.app")
-
-
-def _database_unavailable() -> Rejection:
-    return Rejection("database_unavailable", "database unavailable, retry later", 503)
 
 
 class Collector:
@@ -60,14 +60,19 @@ class Collector:
         return PlainTextResponse(rejection.message + "\n", rejection.status, headers=headers)
 
     async def _identify(self, request: Request) -> SiteIdentity:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Rejection("unauthorized", "missing bearer token (Authorization: Bearer ...)", 401)
+        token = bearer_token(request)
         try:
-            identity = await run_in_threadpool(self.store.registry.authenticate, token.strip())
+            identity = await run_in_threadpool(self.store.registry.authenticate, token)
+            scope = (
+                None
+                if identity
+                else await run_in_threadpool(self.store.registry.token_scope, token)
+            )
         except SQLAlchemyError as exc:
             log.error("database error while checking a token: %s", type(exc).__name__)
-            raise _database_unavailable() from None
+            raise database_unavailable() from None
+        if identity is None and scope is not None:
+            raise Rejection("forbidden", "a reader token cannot write; use the site's token", 403)
         if identity is None:
             raise Rejection("unauthorized", "unknown or revoked token", 401)
         return identity
@@ -159,7 +164,7 @@ class Collector:
             return await run_in_threadpool(self.store.inventory.record, site, snapshot)
         except SQLAlchemyError as exc:
             log.error("database error while storing an inventory: %s", type(exc).__name__)
-            raise _database_unavailable() from None
+            raise database_unavailable() from None
 
     async def speedtest(self, request: Request) -> Response:
         if request.method != "GET":  # HEAD (Starlette adds it) must not spend the site's slot
@@ -242,14 +247,17 @@ def _parse_inventory(body: bytes) -> Inventory:
 
 def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = None) -> Starlette:
     collector = Collector(config, store, metrics or Metrics())
+    obsolete = ObsoleteApi(collector)  # a bad rules file: ConfigError here, before serving
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         collector.forwarder = Forwarder(config.forward, collector.metrics)
         await collector.seed_last_seen()
+        obsolete.start()
         try:
             yield
         finally:
+            await obsolete.stop()
             await collector.forwarder.close()
 
     app = Starlette(
@@ -257,6 +265,8 @@ def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = N
             Route("/api/v1/write", collector.write, methods=["POST"]),
             Route("/api/v1/inventory", collector.inventory, methods=["POST"]),
             Route("/api/v1/speedtest", collector.speedtest, methods=["GET"]),
+            Route("/api/v1/devices", partial(devices_endpoint, collector), methods=["GET"]),
+            Route("/api/v1/obsolete", obsolete.endpoint, methods=["GET"]),
             Route("/metrics", collector.metrics_endpoint, methods=["GET"]),
             Route("/healthz", collector.healthz, methods=["GET"]),
             Route("/readyz", collector.readyz, methods=["GET"]),

@@ -92,7 +92,7 @@ def _collector(root: Path, prometheus: PrometheusServer) -> tuple[str, dict[str,
     config.write_text(yaml.safe_dump(settings), encoding="utf-8")
     (root / "sites.csv").write_text(SITES_CSV, encoding="utf-8")
     env = subprocess_env(ICTINFRA_COLLECTOR_CONFIG=str(config))
-    subprocess.run(collector_command("sites", "import", str(root / "sites.csv")), env=env,
+    subprocess.run(collector_command("sites", "import", "--init", str(root / "sites.csv")), env=env,
                    check=True, capture_output=True, timeout=60)  # fmt: skip
     return f"http://127.0.0.1:{port}", env, config
 
