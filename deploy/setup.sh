@@ -8,6 +8,7 @@ APT_PACKAGES=(
   prometheus victoria-metrics prometheus-snmp-exporter prometheus-node-exporter
   snmpd snmp postgresql iproute2 iputils-ping iperf3 python3-venv python3-gdbm
   systemd  # systemd-analyze verifies deploy/systemd units in the tests
+  prometheus-alertmanager haproxy  # amtool and haproxy -c check deploy/alertmanager, deploy/compose
 )
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
