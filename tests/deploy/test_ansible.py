@@ -27,6 +27,7 @@ import httpx
 import psutil
 import pytest
 
+from tests.peers.collector import start_collector
 from tests.peers.common import (
     REPO,
     collector_command,
@@ -127,18 +128,8 @@ def collector(
 
     cli("sites", "import", "--init", str(SITES))
     token = cli("sites", "token", SITE)
-    with (root / "collector.log").open("wb") as log:
-        process = subprocess.Popen(collector_command("serve"), env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        assert process.poll() is None, (root / "collector.log").read_text()
-        try:
-            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_until(healthy, 60, "collector")
+    process = start_collector(config, url)
     yield url, token.strip().splitlines()[-1]
     stop(process)
 
@@ -200,13 +191,22 @@ def test_first_run_installs_an_agent_that_answers_and_pushes(
     assert info.st_uid == pwd.getpwnam("nobody").pw_uid and stat.S_IMODE(info.st_mode) == 0o600
     config = Path(deployment.vars["ictinfra_config_dir"]) / "agent.yaml"
     assert stat.S_IMODE(config.stat().st_mode) == 0o640
+    # as the unit: the service user, CAP_NET_RAW (bit 13) and nothing else, no new privileges
+    status = Path(f"/proc/{deployment.agent_pid()}/status").read_text()
+    fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+    assert int(fields["Uid"].split()[0]) == pwd.getpwnam("nobody").pw_uid
+    assert int(fields["CapEff"], 16) == int(fields["CapBnd"], 16) == 1 << 13
+    assert fields["NoNewPrivs"].strip() == "1"
     # enrolled: the collector took the agent's samples under its site and forwarded them
-    query = f'ictinfra_collector_success{{site="{SITE}", collector="host"}}'
-    try:
-        wait_until(lambda: bool(prometheus.query(query)), 180, "the agent's samples")
-    except TimeoutError:
-        log = Path(deployment.vars["ictinfra_state_dir"]) / "agent.log"
-        pytest.fail(f"no {query} in Prometheus; the agent's log:\n{log.read_text()[-3000:]}")
+    # (and its own version and queue, which the alerts of push.yml and the ranking read)
+    for name in ("ictinfra_collector_success", "ictinfra_agent_build_info",
+                 "ictinfra_push_queue_max_bytes"):  # fmt: skip
+        query = f'{name}{{site="{SITE}", job="ictinfra-agent"}}'
+        try:
+            wait_until(lambda q=query: bool(prometheus.query(q)), 180, "the agent's samples")
+        except TimeoutError:
+            log = Path(deployment.vars["ictinfra_state_dir"]) / "agent.log"
+            pytest.fail(f"no {query} in Prometheus; the agent's log:\n{log.read_text()[-3000:]}")
 
 
 def test_second_run_changes_nothing_and_leaves_one_service(deployment: Deployment) -> None:
