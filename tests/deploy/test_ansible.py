@@ -96,9 +96,19 @@ class Deployment:
 
 
 def build_wheelhouse(into: Path) -> Path:
-    """What an administrator makes once on the controller: the agent and its dependencies."""
+    """What an administrator makes once on the controller: the agent and its dependencies.
+    Built from a copy of the packages (as deploy/compose/Dockerfile copies them), so that no
+    stale build/ directory of the checkout leaks into the wheel and the checkout stays clean."""
+    source = into.with_name("source")
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    for package in ("agent", "collector", "dashboards"):
+        shutil.copytree(
+            REPO / package, source / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
     subprocess.run(
-        [require_binary("pip"), "wheel", "-q", f"{REPO}[agent]", "-w", str(into)],
+        [require_binary("pip"), "wheel", "-q", f"{source}[agent]", "-w", str(into)],
         check=True, capture_output=True, timeout=600,
     )  # fmt: skip
     return into
@@ -261,3 +271,27 @@ def test_the_systemd_variant_renders_a_unit_that_verifies(tmp_path: Path) -> Non
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert verified.returncode == 0 and verified.stderr.strip() == "", verified.stderr
+
+
+def test_a_push_url_without_a_token_stops_before_anything_is_installed(tmp_path: Path) -> None:
+    require_root()
+    play = tmp_path / "play.yml"
+    play.write_text(
+        f"- hosts: localhost\n  connection: local\n  gather_facts: false\n"
+        f"  roles:\n    - role: {ROLE}\n",
+        encoding="utf-8",
+    )
+    variables = {
+        "ansible_python_interpreter": SYSTEM_PYTHON,
+        "ictinfra_prefix": str(tmp_path / "opt"), "ictinfra_config_dir": str(tmp_path / "etc"),
+        "ictinfra_state_dir": str(tmp_path / "var"), "ictinfra_manage_user": False,
+        "ictinfra_service_manager": "supervised", "ictinfra_push_url": "https://c.example:9581",
+    }  # fmt: skip
+    done = subprocess.run(
+        [require_binary("ansible-playbook"), "-i", "localhost,", "-e", json.dumps(variables),
+         str(play)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "ictinfra_push_url needs" in done.stdout and "ictinfra_site_token" in done.stdout
+    assert not (tmp_path / "opt").exists() and not (tmp_path / "etc").exists()
