@@ -24,7 +24,6 @@ from agent.push.metrics import PushMetrics
 from agent.push.queue import PushQueue
 from agent.push.sender import Sender
 from agent.push.transport import HttpTransport
-from agent.selfmetrics import build_info
 from agent.wire.inventory import Inventory
 
 log = logging.getLogger(__name__)
@@ -113,17 +112,11 @@ class PushService:
     def families(self) -> list[MetricFamily]:
         return self.metrics.families(self.queue.stats())
 
-    def own_families(self) -> list[MetricFamily]:
-        """The agent's version and its queue, queued with the collectors' samples every round:
-        the centre sees them only so (it never scrapes an agent), for the rules in push.yml."""
-        return [build_info(), *self.families()]
-
     async def run(self) -> None:
         """Send every interval until cancelled; after a failure wait with backoff instead."""
         loop = asyncio.get_running_loop()
         try:
             while True:
-                await self.accept(self.own_families(), now_ms())
                 self._inflight = loop.run_in_executor(None, self.sender.pump, self._stop)
                 delivered = await asyncio.shield(self._inflight)
                 await asyncio.sleep(self._next_delay(delivered))

@@ -27,7 +27,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.peers.collector import start_collector
+from tests.deploy.serve import start_collector
 from tests.peers.common import (
     REPO,
     collector_command,
@@ -208,9 +208,7 @@ def test_first_run_installs_an_agent_that_answers_and_pushes(
     assert int(fields["CapEff"], 16) == int(fields["CapBnd"], 16) == 1 << 13
     assert fields["NoNewPrivs"].strip() == "1"
     # enrolled: the collector took the agent's samples under its site and forwarded them
-    # (and its own version and queue, which the alerts of push.yml and the ranking read)
-    for name in ("ictinfra_collector_success", "ictinfra_agent_build_info",
-                 "ictinfra_push_queue_max_bytes"):  # fmt: skip
+    for name in ("ictinfra_collector_success", "node_boot_time_seconds"):
         query = f'{name}{{site="{SITE}", job="ictinfra-agent"}}'
         try:
             wait_until(lambda q=query: bool(prometheus.query(q)), 180, "the agent's samples")
@@ -295,3 +293,13 @@ def test_a_push_url_without_a_token_stops_before_anything_is_installed(tmp_path:
     assert done.returncode != 0
     assert "ictinfra_push_url needs" in done.stdout and "ictinfra_site_token" in done.stdout
     assert not (tmp_path / "opt").exists() and not (tmp_path / "etc").exists()
+
+
+def test_the_site_playbook_and_example_inventory_parse() -> None:
+    ansible = REPO / "deploy" / "ansible"
+    done = subprocess.run(
+        [require_binary("ansible-playbook"), "--syntax-check", "-i",
+         str(ansible / "inventory.example.ini"), str(ansible / "site.yml")],
+        capture_output=True, text=True, timeout=300, check=False, cwd=ansible,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -15,7 +15,7 @@ import pytest
 
 from agent.config import load_config as load_agent_config
 from collector.config import load_config as load_collector_config
-from tests.peers.collector import start_collector
+from tests.deploy.serve import start_collector
 from tests.peers.common import REPO, free_port, stop
 
 DEPLOY = REPO / "deploy"

@@ -1,4 +1,5 @@
-"""A real `ictinfra-collector serve` process for a test, waited for until /healthz answers."""
+"""A real `ictinfra-collector serve` process for the deploy tests, over HTTP or HTTPS (verified
+against the test's own CA), waited for until /healthz answers."""
 
 from __future__ import annotations
 
