@@ -22,7 +22,7 @@ COMPOSE_DIR = REPO / "deploy" / "compose"
 COMPOSE: dict[str, Any] = yaml.safe_load((COMPOSE_DIR / "compose.yaml").read_text("utf-8"))
 SERVICES: dict[str, Any] = COMPOSE["services"]
 #: Made by the administrator before `up` (docs/deploy.md says how); never in the repository.
-MADE_BY_ADMIN = {"postgres_password.txt", "tls"}
+MADE_BY_ADMIN = {"postgres_password.txt", "tls", "alertmanager-smtp.pass"}
 DEPLOY_CONFIGS = {  # service -> the deploy/ file or directory it must mount
     "prometheus": [REPO / "deploy" / "prometheus" / "rules"],
     "alertmanager": [REPO / "deploy" / "alertmanager" / "alertmanager.yml"],
