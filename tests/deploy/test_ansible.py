@@ -208,7 +208,12 @@ def test_first_run_installs_an_agent_that_answers_and_pushes(
     assert int(fields["CapEff"], 16) == int(fields["CapBnd"], 16) == 1 << 13
     assert fields["NoNewPrivs"].strip() == "1"
     # enrolled: the collector took the agent's samples under its site and forwarded them
-    for name in ("ictinfra_collector_success", "node_boot_time_seconds"):
+    for name in (
+        "ictinfra_collector_success",
+        "node_boot_time_seconds",
+        "ictinfra_agent_build_info",
+        "ictinfra_push_queue_max_bytes",
+    ):
         query = f'{name}{{site="{SITE}", job="ictinfra-agent"}}'
         try:
             wait_until(lambda q=query: bool(prometheus.query(q)), 180, "the agent's samples")
