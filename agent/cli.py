@@ -53,13 +53,14 @@ def cmd_check_config(path: str) -> int:
 def cmd_once(path: str, fmt: str) -> int:
     from agent.collectors import build_registry
     from agent.config import load_config
+    from agent.config.types import secret_values
     from agent.cycle import build_inventory, families_of
     from agent.exposition import render
     from agent.logs import setup_logging
     from agent.selfmetrics import build_info
 
     config = load_config(path)
-    setup_logging(config.log.level, config.log.format)
+    setup_logging(config.log.level, config.log.format, secret_values(config))
     outcomes = asyncio.run(_once(build_registry(config)))
     if fmt == "json":
         inventory = build_inventory(outcomes)

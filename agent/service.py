@@ -18,6 +18,7 @@ from typing import Any
 
 from agent.collectors import build_registry
 from agent.config import AgentConfig, load_config
+from agent.config.types import secret_values
 from agent.errors import ConfigError, IctinfraError
 from agent.exposition import CONTENT_TYPE, render
 from agent.httpd import HttpServer, Response
@@ -226,7 +227,7 @@ class Service:
             self.running = self._start_collectors(config, registry, server, sink)
         else:
             self.running = Running(config, old.scheduler, old.sink, server)
-        setup_logging(config.log.level, config.log.format)
+        setup_logging(config.log.level, config.log.format, secret_values(config))
         log.info(
             "config reloaded: %d collector(s), %s",
             len(registry),
@@ -342,5 +343,5 @@ async def serve(path: str, config: AgentConfig) -> int:
 
 def run_service(path: str) -> int:
     config = load_config(path)  # ConfigError: the CLI prints every problem and exits 2
-    setup_logging(config.log.level, config.log.format)
+    setup_logging(config.log.level, config.log.format, secret_values(config))
     return asyncio.run(serve(path, config))

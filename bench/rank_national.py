@@ -115,7 +115,7 @@ def registry(database: str, sites: int) -> None:
     rows += [f"P{p:02d},Tỉnh {p},province,,0,0" for p in range(1, PROVINCES + 1)]
     rows += [f"C{i:05d},Xã {i},commune,P{i % PROVINCES + 1:02d},{20 + i % 30},1"
              for i in range(1, sites + 1)]  # fmt: skip
-    store = open_store(database)
+    store = open_store(database, init=True)
     store.registry.import_units(parse_sites_csv("\n".join(rows) + "\n"), "bench.csv")
     store.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -45,6 +46,8 @@ class Collector:
         self.forwarder: Forwarder | None = None
         self.speedtest_limiter = SiteLimiter(config.speedtest.min_interval_per_site, time.monotonic)
         self._random_block: RandomBlock | None = None  # made at the first test
+        # bounds the memory of parsing: the GIL runs one decode at a time anyway
+        self._decoding = asyncio.Semaphore(config.limits.max_concurrent_decodes)
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -112,7 +115,10 @@ class Collector:
             )
             body = await self._body(request, self.config.limits.max_body_bytes)
             now_ms = int(time.time() * 1000)
-            accepted = await run_in_threadpool(accept, body, identity, self.config.limits, now_ms)
+            async with self._decoding:
+                accepted = await run_in_threadpool(
+                    accept, body, identity, self.config.limits, now_ms
+                )
             if accepted.series:
                 assert self.forwarder is not None
                 outcome = verdict(await self.forwarder.send(accepted.body))

@@ -22,15 +22,20 @@ EXIT_USAGE = 2
 EXIT_DATABASE = 3
 
 
+INIT_HELP = "create the store (database file or schema) and run the migrations, if it is missing"
+
+
 def _config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", default=argparse.SUPPRESS, help=f"config file (default: ${CONFIG_ENV})"
     )
+    parser.add_argument("--init", action="store_true", default=argparse.SUPPRESS, help=INIT_HELP)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ictinfra-collector", description=__doc__)
     parser.add_argument("--config", default=None, help=f"config file (default: ${CONFIG_ENV})")
+    parser.add_argument("--init", action="store_true", help=INIT_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
     _config_option(sub.add_parser("serve", help="serve the ingest and query API"))
     add_rank_parser(sub, _config_option)
@@ -119,11 +124,11 @@ def _revoke(registry: Registry, args: argparse.Namespace) -> None:
 
 
 def _tokens(registry: Registry, args: argparse.Namespace) -> None:
-    print("id\tcreated\trevoked\tlast_used")
+    print("id\tcreated\trevoked\tlast_used\tscope")
     for info in registry.list_tokens(args.code):
         print(
             f"{info.id}\t{_when(info.created_at)}\t{_when(info.revoked_at)}\t"
-            f"{_when(info.last_used_at)}"
+            f"{_when(info.last_used_at)}\t{info.scope}"
         )
 
 
@@ -143,7 +148,7 @@ def _sites(args: argparse.Namespace) -> int:
     from collector.store import open_store
     from collector.store.registry import UnknownSiteError
 
-    store = open_store(load_config(args.config).database_url)
+    store = open_store(load_config(args.config).database_url, init=args.init)
     try:
         if args.command in devices_cli.COMMANDS:
             devices_cli.run(store, args)
@@ -163,14 +168,22 @@ def _read(path: str) -> str:
     return read_csv_file(path)
 
 
+MISSING_STORE_HINT = (
+    "check database_url in the config; to create a new store and run the migrations, add --init:"
+    " `ictinfra-collector sites import --init --config FILE SITES.csv` (or `serve --init`)"
+)
+
+
 def _run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
+
+    from collector.store import StoreMissingError
 
     try:
         if args.command == "serve":
             from collector.serve import serve
 
-            serve(load_config(args.config))
+            serve(load_config(args.config), init=args.init)
             return 0
         if args.command == "rank":
             return rank_command(args)
@@ -179,6 +192,10 @@ def _run(args: argparse.Namespace) -> int:
 
             return obsolete(args)
         return _sites(args)
+    except StoreMissingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(f"  {MISSING_STORE_HINT}", file=sys.stderr)
+        return EXIT_DATABASE
     except SQLAlchemyError as exc:
         # the driver's first line says what failed; never the URL (it may hold a password)
         reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]

@@ -55,7 +55,10 @@ class Limits(StrictModel):
     """What one remote_write request may hold; over a limit, the request is refused whole."""
 
     max_body_bytes: ByteSize = 16 * 2**20  # compressed, as sent
-    max_decompressed_bytes: ByteSize = 128 * 2**20
+    # what the snappy header claims, checked before decompressing; a parsed request costs up to
+    # 10x this in memory (docs/collector.md), and at most max_concurrent_decodes are parsed at once
+    max_decompressed_bytes: ByteSize = 16 * 2**20
+    max_concurrent_decodes: int = Field(default=2, gt=0)
     max_series_per_request: int = Field(default=50_000, gt=0)
     max_samples_per_request: int = Field(default=1_000_000, gt=0)
     max_labels_per_series: int = Field(default=40, gt=0)
@@ -81,7 +84,7 @@ class ObsoleteSettings(StrictModel):
     rules_file: str | None = None  # default: the rules shipped with ictinfra
     # unit code -> rules file, laid over rules_file from the province down to the site
     overrides: dict[str, str] = Field(default_factory=dict)
-    metrics_interval: Duration = Field(default=600.0, ge=60.0)  # recompute the metric this often
+    metrics_interval: Duration = Field(default=600.0, ge=1.0)  # recompute the metric this often
     metrics_window: Duration = Field(default=30 * 86400.0, gt=0)  # devices seen this recently
     metrics_max_series: int = Field(default=200_000, gt=0)  # the metric never exceeds this
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+from urllib.parse import unquote, urlsplit
 
-from agent.config.types import parse_host_port
+from agent.config.types import parse_host_port, secret_values
 from agent.errors import ConfigError
 from agent.logs import setup_logging
 from collector.config import DEFAULT_PORT, CollectorConfig
@@ -26,15 +28,39 @@ def _check_tls_files(config: CollectorConfig) -> None:
         raise ConfigError("config", unreadable)
 
 
-def serve(config: CollectorConfig) -> None:
+def log_secrets(config: CollectorConfig) -> list[str]:
+    """What no log line may hold: every Secret of the config and the passwords in its URLs."""
+    urls = [config.database_url, config.prometheus_url, *(t.url for t in config.forward)]
+    passwords = [urlsplit(url).password for url in urls]
+    found = [p for p in passwords if p]
+    return [*secret_values(config), *found, *(unquote(p) for p in found)]
+
+
+#: mallopt(3) parameter number of glibc's mmap threshold
+M_MMAP_THRESHOLD = -3
+
+
+def return_freed_memory() -> None:
+    """After freeing a large buffer, glibc raises its mmap threshold (up to 32 MiB): later request
+    buffers then come from the heap and their memory is never given back. A fixed threshold keeps
+    every buffer over 128 KiB in its own mapping, returned to the system when it is freed."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to tune
+        return
+    libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+
+
+def serve(config: CollectorConfig, init: bool = False) -> None:
     import uvicorn
 
     from collector.app import build_app
     from collector.store import open_store
 
-    setup_logging(config.log.level, config.log.format)
+    setup_logging(config.log.level, config.log.format, log_secrets(config))
+    return_freed_memory()
     _check_tls_files(config)
-    store = open_store(config.database_url)
+    store = open_store(config.database_url, init=init)
     host, port = parse_host_port(config.listen, DEFAULT_PORT)
     scheme = "https" if config.tls_cert_file else "http"
     log.info(

@@ -6,6 +6,10 @@ sender task that drains the durable queue to the collector.
     await push.accept_inventory(inventory)         # whenever a new snapshot is taken
     task = asyncio.create_task(push.run())         # sends every push.interval, backs off on errors
     push.families()                                # self-metrics for /metrics
+
+The agent's own health (`ictinfra_agent_build_info` and the `ictinfra_push_*` families) is queued
+once per send interval too, so the centre sees which agents report and how far behind they are
+(the ranking's coverage counts `ictinfra_agent_build_info`).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from agent.config.push import PushConfig
 from agent.model import MetricFamily
 from agent.push.backoff import Backoff
 from agent.push.metrics import PushMetrics
-from agent.push.queue import PushQueue
+from agent.push.queue import PushQueue, QueueWriteError
 from agent.push.sender import Sender
 from agent.push.transport import HttpTransport
 from agent.wire.inventory import Inventory
@@ -96,7 +100,11 @@ class PushService:
             self.put(protobuf, samples, timestamp_ms)
 
     def put(self, protobuf: bytes, samples: int, timestamp_ms: int) -> None:
-        dropped = self.queue.put(protobuf, samples, timestamp_ms, timestamp_ms)
+        try:
+            dropped = self.queue.put(protobuf, samples, timestamp_ms, timestamp_ms)
+        except QueueWriteError as exc:  # logged by the queue, once per outage
+            self.metrics.count_dropped(exc.reason, samples)
+            return
         if dropped:
             self.metrics.count_dropped("queue_full", dropped)
             log.warning(
@@ -107,18 +115,31 @@ class PushService:
 
     async def accept_inventory(self, inventory: Inventory) -> None:
         body = inventory.model_dump_json().encode("utf-8")
-        await asyncio.to_thread(self.queue.put_inventory, body)
+        try:
+            await asyncio.to_thread(self.queue.put_inventory, body)
+        except QueueWriteError:  # logged by the queue; the next snapshot tries again
+            self.metrics.inventory_dropped += 1
 
     def families(self) -> list[MetricFamily]:
         return self.metrics.families(self.queue.stats())
+
+    def queue_own_metrics(self, timestamp_ms: int) -> None:
+        from agent.selfmetrics import build_info
+
+        self._encode_and_put([build_info(), *self.families()], timestamp_ms)
 
     async def run(self) -> None:
         """Send every interval until cancelled; after a failure wait with backoff instead."""
         loop = asyncio.get_running_loop()
         try:
             while True:
+                await asyncio.to_thread(self.queue_own_metrics, now_ms())
                 self._inflight = loop.run_in_executor(None, self.sender.pump, self._stop)
-                delivered = await asyncio.shield(self._inflight)
+                try:
+                    delivered = await asyncio.shield(self._inflight)
+                except Exception:  # a bug or a queue that cannot be read: back off, never die
+                    log.exception("push sender failed; trying again after a pause")
+                    delivered = False
                 await asyncio.sleep(self._next_delay(delivered))
         finally:
             self._stop.set()

@@ -9,10 +9,11 @@ Nothing decisive: `unknown` (never counted as a computer).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import cast
 
-from agent.wire.inventory import DeviceInventory, HostInventory, LanHost
+from agent.wire.inventory import DeviceInventory, EntityInfo, HostInventory, LanHost
 from collector.devices.model import ClassEvidence, DeviceClass, RegisterEntry
 from collector.devices.tables import classes
 
@@ -92,7 +93,20 @@ def classify_snmp(
     kind = from_snmp_kind(device.kind) or [
         ClassEvidence(UNKNOWN, "snmp_kind", "SNMP target of no recognisable kind")
     ]
-    return decide(from_register(register, how) + named + kind)
+    return decide(from_register(register, how) + named + kind + from_entities(device.entities))
+
+
+def from_entities(entities: Iterable[EntityInfo]) -> list[ClassEvidence]:
+    """The first entity whose model name or description names a class ("... Switch")."""
+    table: dict[str, list[str]] = classes()["entity_words"]
+    for entity in entities:
+        for text in (entity.model, entity.descr):
+            words = " ".join(re.findall(r"[a-z0-9]+", (text or "").lower()))
+            for name, needles in table.items():
+                if any(re.search(rf"\b{re.escape(n)}\b", words) for n in needles):
+                    detail = f"ENTITY-MIB entity {entity.index}: {text!r}"
+                    return [ClassEvidence(_as_class(name), "entity", detail)]
+    return []
 
 
 def from_sys_object_id(oid: str | None) -> list[ClassEvidence]:

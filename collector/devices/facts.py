@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from agent.wire.inventory import DeviceInventory, EntityInfo, HostInventory
 from collector.devices.model import SoftwareFact, Specs
 
@@ -35,10 +37,23 @@ def host_software(host: HostInventory) -> tuple[SoftwareFact, ...]:
     return tuple(facts)
 
 
+# Microsoft's SNMP agent: "Hardware: ... - Software: Windows 2000 Version 5.1 (Build 2600 ...)"
+WINDOWS_SYS_DESCR = re.compile(r"Software: Windows.*?Version (\d+\.\d+) \(Build (\d+)")
+
+
+def _sys_descr_fact(text: str) -> SoftwareFact:
+    """sysDescr as reported; a Windows agent's version as major.minor.build, as the agent's own
+    host inventory reports Windows (platform.version(): 5.1.2600 is XP, 5.2.3790 Server 2003)."""
+    match = WINDOWS_SYS_DESCR.search(text)
+    if match is None:
+        return SoftwareFact("sys_descr", text)
+    return SoftwareFact("sys_descr", text, "windows", f"{match.group(1)}.{match.group(2)}")
+
+
 def snmp_software(device: DeviceInventory) -> tuple[SoftwareFact, ...]:
     facts = []
     if device.sys_descr:
-        facts.append(SoftwareFact("sys_descr", device.sys_descr))
+        facts.append(_sys_descr_fact(device.sys_descr))
     chassis = chassis_of(device.entities)
     if chassis is not None and chassis.software_rev:
         facts.append(

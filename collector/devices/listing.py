@@ -63,8 +63,17 @@ def keys_of(device: SeenDevice) -> list[EventKey]:
     return [own, *((device.site, device.agent, f"lan:{mac}") for mac in device.also_seen_as)]
 
 
+def _plain(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """dataclasses.asdict's dict_factory: dates as ISO 8601 strings."""
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in pairs}
+
+
+def _asdict(item: Any) -> dict[str, Any]:
+    return dataclasses.asdict(item, dict_factory=_plain)
+
+
 def record(device: SeenDevice, events: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    register = dataclasses.asdict(device.register) if device.register else None
+    register = _asdict(device.register) if device.register else None
     return {
         "site": device.site,
         "source": device.source,
@@ -73,7 +82,7 @@ def record(device: SeenDevice, events: Iterable[dict[str, Any]]) -> dict[str, An
         "class": device.device_class,
         "is_computer": device.is_computer,
         "counted": device.counted,
-        "class_evidence": [dataclasses.asdict(e) for e in device.class_evidence],
+        "class_evidence": [_asdict(e) for e in device.class_evidence],
         "seen": device.seen,
         "first_seen": _iso(device.first_seen),
         "last_seen": _iso(device.last_seen),
@@ -84,9 +93,9 @@ def record(device: SeenDevice, events: Iterable[dict[str, Any]]) -> dict[str, An
         "macs": list(device.macs),
         "address": device.address,
         "also_seen_as": list(device.also_seen_as),
-        "ages": [dataclasses.asdict(a) for a in device.ages],
-        "software": [dataclasses.asdict(s) for s in device.software],
-        "specs": dataclasses.asdict(device.specs),
+        "ages": [_asdict(a) for a in device.ages],
+        "software": [_asdict(s) for s in device.software],
+        "specs": _asdict(device.specs),
         "register": register,
         "register_match": device.register_match,
         "history": sorted(events, key=lambda e: str(e["at"])),

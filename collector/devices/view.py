@@ -9,11 +9,12 @@ Register rows that match nothing seen come back with `seen=False`.
 from __future__ import annotations
 
 import datetime as dt
-import json
+import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, select, tuple_
 
 from agent.wire.inventory import DeviceInventory, HostInventory, Inventory, LanHost
@@ -21,7 +22,7 @@ from collector.devices import ages, classify, facts
 from collector.devices.model import AgeEvidence, RegisterEntry, SeenDevice, Source
 from collector.devices.register import AssetRegister, RegisterIndex, normalise_mac
 from collector.store import Store
-from collector.store.schema import devices, inventory_snapshots
+from collector.store.schema import device_events, devices, inventory_snapshots
 
 CHUNK = 400  # (site, agent, time) keys per snapshot query
 NETWORK_CLASSES = frozenset({"switch", "router", "firewall", "access_point", "ups"})
@@ -31,6 +32,7 @@ JUNK_SERIALS = frozenset(
 )  # fmt: skip
 SnapshotKey = tuple[str, str, float]
 SOURCES = ("host", "snmp", "lan")
+PRESENCE_EVENTS = ("appeared", "reappeared", "vanished")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,8 @@ def seen_devices(
     """Devices seen by any agent of `sites` (all when None) between `start` and `end`."""
     with store.engine.connect() as conn:
         rows = _history_rows(conn, sites, start, end)
+        if start is not None:
+            rows = _present_in(conn, rows, start, end)
         snapshots = _snapshots(conn, {(r.site, r.agent, r.last_seen) for r in rows})
     index = RegisterIndex(row.entry for row in AssetRegister(store.engine).rows(sites))
     today = dt.datetime.fromtimestamp(end, dt.UTC).date() if end else dt.date.today()
@@ -87,7 +91,33 @@ def _history_rows(
     ]  # fmt: skip
 
 
-def _snapshots(conn: Connection, keys: Iterable[SnapshotKey]) -> dict[SnapshotKey, Inventory]:
+def _present_in(
+    conn: Connection, rows: list[_Seen], start: float, end: float | None
+) -> list[_Seen]:
+    """The rows with a stretch of presence (appeared or reappeared .. vanished) overlapping
+    [start, end]: one that vanished before the period and came back after it is not seen."""
+    spans: dict[int, list[tuple[float, float]]] = {}
+    e = device_events.c
+    ids = [r.id for r in rows]
+    for i in range(0, len(ids), CHUNK):
+        query = (
+            select(e.device_id, e.at, e.event)
+            .where(e.device_id.in_(ids[i : i + CHUNK]), e.event.in_(PRESENCE_EVENTS))
+            .order_by(e.device_id, e.at, e.id)
+        )
+        opened: dict[int, float] = {}
+        for row in conn.execute(query):
+            if row.event == "vanished" and row.device_id in opened:
+                spans.setdefault(row.device_id, []).append((opened.pop(row.device_id), row.at))
+            elif row.event != "vanished":
+                opened.setdefault(row.device_id, row.at)
+        for device_id, since in opened.items():
+            spans.setdefault(device_id, []).append((since, math.inf))
+    last = math.inf if end is None else end
+    return [r for r in rows if any(a <= last and b > start for a, b in spans.get(r.id, ()))]
+
+
+def _snapshots(conn: Connection, keys: Iterable[SnapshotKey]) -> dict[SnapshotKey, _Snapshot]:
     """The snapshot of each (site, agent, collected_at); the newest stored when several."""
     wanted, found = list(keys), {}
     s = inventory_snapshots.c
@@ -99,23 +129,54 @@ def _snapshots(conn: Connection, keys: Iterable[SnapshotKey]) -> dict[SnapshotKe
         )
         for row in conn.execute(query):
             found[(row.site_code, row.agent, row.collected_at)] = row.body
-    return {key: Inventory.model_validate(json.loads(body)) for key, body in found.items()}
+    parsed = {key: _parse(body) for key, body in found.items()}
+    return {key: snapshot for key, snapshot in parsed.items() if snapshot is not None}
+
+
+def _parse(body: str) -> _Snapshot | None:
+    """A stored snapshot; None for one this version cannot read (its devices stay listed with
+    what the history row keeps)."""
+    try:
+        return _Snapshot.of(Inventory.model_validate_json(body))
+    except ValidationError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """One snapshot's devices, by the name their history key holds."""
+
+    host: HostInventory | None
+    targets: dict[str, DeviceInventory]
+    lan: dict[str, LanHost]
+
+    @classmethod
+    def of(cls, inventory: Inventory) -> _Snapshot:
+        lan: dict[str, LanHost] = {}
+        for host in inventory.lan_hosts:  # a MAC on several IPs: the one that answered last
+            mac, known = host.mac.lower(), lan.get(host.mac.lower())
+            if known is None or _freshness(host) > _freshness(known):
+                lan[mac] = host
+        targets = {d.device: d for d in inventory.devices}
+        return cls(inventory.host, targets, lan)
+
+
+def _freshness(host: LanHost) -> tuple[bool, float]:
+    return host.present is not False, host.last_seen
 
 
 def _device(
-    row: _Seen, snapshot: Inventory | None, index: RegisterIndex, today: dt.date
+    row: _Seen, snapshot: _Snapshot | None, index: RegisterIndex, today: dt.date
 ) -> SeenDevice:
     name = row.key.partition(":")[2]
-    if row.kind == "host" and snapshot and snapshot.host and snapshot.host.hostname == name:
+    if snapshot is None:
+        return _bare(row, index)
+    if row.kind == "host" and snapshot.host and snapshot.host.hostname == name:
         return _host(row, snapshot.host, index, today)
-    if row.kind == "snmp" and snapshot:
-        target = next((d for d in snapshot.devices if d.device == name), None)
-        if target is not None:
-            return _snmp(row, target, index, today)
-    if row.kind == "lan" and snapshot:
-        lan = _lan_host(snapshot.lan_hosts, name)
-        if lan is not None:
-            return _lan(row, lan, index)
+    if row.kind == "snmp" and name in snapshot.targets:
+        return _snmp(row, snapshot.targets[name], index, today)
+    if row.kind == "lan" and name in snapshot.lan:
+        return _lan(row, snapshot.lan[name], index)
     return _bare(row, index)
 
 
@@ -188,11 +249,6 @@ def _snmp(row: _Seen, target: DeviceInventory, index: RegisterIndex, today: dt.d
         if target.address.count(":") == 1
         else target.address,
     )
-
-
-def _lan_host(hosts: Iterable[LanHost], mac: str) -> LanHost | None:
-    mine = [h for h in hosts if h.mac.lower() == mac]
-    return max(mine, key=lambda h: (h.present is not False, h.last_seen), default=None)
 
 
 def _lan(row: _Seen, lan: LanHost, index: RegisterIndex) -> SeenDevice:

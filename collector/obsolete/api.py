@@ -105,8 +105,8 @@ class ObsoleteApi(PromCollector):
         while True:
             try:
                 await run_in_threadpool(self.compute)
-            except SQLAlchemyError as exc:
-                log.warning("cannot compute obsolete devices: %s", type(exc).__name__)
+            except Exception as exc:  # the loop must outlive a bad row or a database outage
+                log.warning("cannot compute ictinfra_device_obsolete: %s", type(exc).__name__)
             await asyncio.sleep(self.collector.config.obsolete.metrics_interval)
 
     def start(self) -> None:

@@ -117,7 +117,7 @@ def _floor(rule: str, value: int | None, floor: int | None, device: SeenDevice) 
     if floor is None:
         return []
     what, missing = FLOOR_WORDS[rule]
-    if value is None:
+    if not value:  # None, or 0 (an agent's "no speed known": every port down, ifHighSpeed 0)
         return [ObsoleteUnknown(rule, f"không rõ {missing[0]} (không được báo cáo)",
                                 f"{missing[1]} not reported")]  # fmt: skip
     if value >= floor:

@@ -7,7 +7,7 @@ Every check gives a reason (with the day it started, or will start, to hold), or
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -113,6 +113,9 @@ def verdict(judgement: Judgement, device: SeenDevice, at: dt.date, until: dt.dat
     )
 
 
+RulesFor = Callable[[str], Rules]  # site code -> the rules in force there
+
+
 @dataclass(frozen=True, slots=True)
 class Split:
     """Every device judged once: obsolete now, obsolete within the window, or neither."""
@@ -123,32 +126,45 @@ class Split:
     until: dt.date
 
 
+def judged(
+    devices: Iterable[SeenDevice], rules: Rules | RulesFor, at: dt.date
+) -> Iterator[tuple[SeenDevice, Judgement]]:
+    """Each device with its judgement, by one Rules or by the rules of its site."""
+    rules_for: RulesFor = (lambda _site: rules) if isinstance(rules, Rules) else rules
+    engines: dict[int, Engine] = {}  # one per distinct Rules (its caches are per rules)
+    for device in devices:
+        site_rules = rules_for(device.site)
+        engine = engines.get(id(site_rules)) or engines.setdefault(
+            id(site_rules), Engine(site_rules)
+        )
+        yield device, engine.judge(device, at)
+
+
 def split(
-    devices: Iterable[SeenDevice], rules_for: Callable[[str], Rules], at: dt.date, months: int
+    devices: Iterable[SeenDevice], rules: Rules | RulesFor, at: dt.date, months: int
 ) -> Split:
-    """Judge each device by the rules of its site (`rules_for(site)`)."""
-    engines: dict[int, Engine] = {}
     until = add_months(at, months)
     result = Split([], [], [], until)
-    for device in devices:
-        rules = rules_for(device.site)
-        engine = engines.get(id(rules)) or engines.setdefault(id(rules), Engine(rules))
-        judgement = engine.judge(device, at)
+    for device, judgement in judged(devices, rules, at):
         now = verdict(judgement, device, at)
+        upcoming = verdict(judgement, device, at, until)
         if now.obsolete:
             result.obsolete.append(now)
-            continue
-        upcoming = verdict(judgement, device, at, until)
-        (result.soon if upcoming.obsolete else result.in_life).append(
-            upcoming if upcoming.obsolete else now
-        )
+        elif upcoming.obsolete:
+            result.soon.append(upcoming)
+        else:
+            result.in_life.append(now)
     return result
 
 
-def evaluate(devices: Iterable[SeenDevice], rules: Rules, at: dt.date) -> list[ObsoleteVerdict]:
-    """One verdict per device; `reasons` empty when the device is in service life on `at`."""
-    engine = Engine(rules)
-    return [verdict(engine.judge(device, at), device, at) for device in devices]
+def evaluate(
+    devices: Iterable[SeenDevice], rules: Rules | RulesFor, at: dt.date
+) -> list[ObsoleteVerdict]:
+    """One verdict per device; `reasons` empty when the device is in service life on `at`.
+
+    `rules`: one Rules for every device, or the rules of each site (`RulesBook.for_site`).
+    """
+    return [verdict(judgement, device, at) for device, judgement in judged(devices, rules, at)]
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -163,7 +179,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def soon_obsolete(
-    devices: Iterable[SeenDevice], rules: Rules, at: dt.date, months: int = 12
+    devices: Iterable[SeenDevice], rules: Rules | RulesFor, at: dt.date, months: int = 12
 ) -> list[ObsoleteVerdict]:
     """Devices in service life on `at` that become obsolete within `months`, with the date."""
-    return split(devices, lambda _site: rules, at, months).soon
+    return split(devices, rules, at, months).soon

@@ -85,7 +85,7 @@ def _release(name: str, doc: dict[str, Any], item: dict[str, Any], manual: bool)
 
 
 def _product(name: str, text: str, manual: bool) -> Product:
-    doc = yaml.safe_load(text)
+    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     kind = str(doc.get("kind") or ("firmware" if name in FIRMWARE else "os"))
     releases = tuple(_release(name, doc, item, manual) for item in doc.get("releases") or ())
     return Product(name=name, title=str(doc["title"]), kind=kind, releases=releases)

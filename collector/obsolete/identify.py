@@ -38,6 +38,9 @@ class Identified:
     edition: str | None = None  # windows: e (Enterprise/Education), w, lts, iot
 
 
+Parser = Callable[[SoftwareFact], Identified | None]
+
+
 def _prefixes(version: str) -> tuple[str, ...]:
     """'15.4.2' -> ('15.4.2', '15.4', '15'): the cycle may be any leading part."""
     parts = version.split(".")
@@ -150,9 +153,15 @@ _SYS_DESCR = (
 )
 
 
+DEVICE_STRINGS = frozenset({"sys_descr", "entity_software_rev"})  # what _SYS_DESCR may read
+
+
 def identify(fact: SoftwareFact) -> Identified | None:
     """The product and candidate cycles of one reported OS or firmware, or None."""
-    for parse in (_os_release, _windows, *_SYS_DESCR):
+    parsers: list[Parser] = [_os_release, _windows]
+    if fact.source in DEVICE_STRINGS:
+        parsers += _SYS_DESCR
+    for parse in parsers:
         found = parse(fact)
         if found is not None:
             return found

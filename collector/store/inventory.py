@@ -7,6 +7,7 @@ but does not rewrite history.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from agent.wire.inventory import DeviceInventory, EntityInfo, HostInventory, Inv
 from collector.store.schema import device_events, devices, inventory_snapshots
 
 TRACKED = ("vendor", "model", "serial", "firmware")
+TOUCH_CHUNK = 500  # device ids per UPDATE of last_seen
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +164,7 @@ class _History:
     agent: str
     snapshot_id: int
     at: float
+    unchanged: list[int] = dataclasses.field(default_factory=list)  # ids only seen again
 
     def event(self, device_id: int, event: str, **change: Any) -> None:
         self.conn.execute(
@@ -192,7 +195,8 @@ class _History:
         self.event(int(inserted.inserted_primary_key[0]), "appeared")  # type: ignore[index]
 
     def refresh(self, row: Any, facts: DeviceFacts) -> tuple[int, int]:
-        """Update a known device; (reappeared 0/1, fields changed)."""
+        """Update a known device; (reappeared 0/1, fields changed). A device with no news is
+        only seen again: its id is kept for one UPDATE of every such device (`touch_all`)."""
         updates: dict[str, Any] = {"last_seen": self.at}
         reappeared = int(row.vanished_at is not None)
         if reappeared:
@@ -203,8 +207,18 @@ class _History:
             if new is not None and new != old:
                 updates[field] = new
                 self.event(row.id, "changed", field=field, old_value=old, new_value=new)
-        self.conn.execute(update(devices).where(devices.c.id == row.id).values(updates))
+        if len(updates) == 1:
+            self.unchanged.append(row.id)
+        else:
+            self.conn.execute(update(devices).where(devices.c.id == row.id).values(updates))
         return reappeared, len(updates) - 1 - reappeared
+
+    def touch_all(self) -> None:
+        for i in range(0, len(self.unchanged), TOUCH_CHUNK):
+            ids = self.unchanged[i : i + TOUCH_CHUNK]
+            self.conn.execute(
+                update(devices).where(devices.c.id.in_(ids)).values(last_seen=self.at)
+            )
 
     def vanish(self, row: Any) -> None:
         self.conn.execute(update(devices).where(devices.c.id == row.id).values(vanished_at=self.at))
@@ -225,4 +239,5 @@ def _apply(history: _History, seen: dict[str, DeviceFacts]) -> HistorySummary:
         if key not in seen and row.vanished_at is None:
             history.vanish(row)
             vanished += 1
+    history.touch_all()
     return HistorySummary(history.snapshot_id, appeared, changed, vanished)

@@ -74,7 +74,7 @@ def ranked(
 ) -> Ranked:
     tmp = tmp_path_factory.mktemp("ranking")
     database = f"sqlite:///{tmp / 'collector.db'}"
-    store = open_store(database)
+    store = open_store(database, init=True)
     store.registry.import_units(parse_sites_csv(fx.SITES_CSV), "sites.csv")
     sites = {"RK", "RK01", "RK02", "RK03"}
     AssetRegister(store.engine).replace(parse_assets_csv(fx.ASSETS_CSV, sites))

@@ -38,6 +38,15 @@ def test_dmi_chassis_type_decides(chassis: str, expected: str) -> None:
     assert evidence[0].source == "dmi_chassis" and chassis in evidence[0].detail
 
 
+def test_every_smbios_chassis_name_of_the_agent_has_a_class_or_is_no_evidence() -> None:
+    from agent.collectors.host.dmi import CHASSIS_TYPES
+
+    no_evidence = {"Other", "Unknown", "Docking Station", "SubChassis", "IoT Gateway"}
+    for name in CHASSIS_TYPES.values():
+        [evidence] = classify.from_chassis(name)
+        assert (evidence.device_class == "unknown") == (name in no_evidence), name
+
+
 def test_a_linux_server_os_without_chassis_says_so() -> None:
     device_class, evidence = classify.classify_host(_host(None, "ubuntu"))
     assert device_class == "server"

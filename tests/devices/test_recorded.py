@@ -26,6 +26,7 @@ CLASSES = {
     "apc-ups": "ups",
     "arista": "switch",
     "cisco-c3560": "switch",
+    "dcs-3726c": "switch",
     "dptech": "unknown",
     "h3c-mfg-date": "switch",
     "hpe-procurve": "switch",
@@ -45,7 +46,7 @@ def recorded(
     config = root / "agent.yaml"
     config.write_text(yaml.safe_dump(agent_config(snmpsim, relays)))
     inventory = Inventory.model_validate(json.loads(run_once(config, "json").stdout))
-    store: Store = open_store(f"sqlite:///{root / 'c.db'}")
+    store: Store = open_store(f"sqlite:///{root / 'c.db'}", init=True)
     try:
         load_sites(store, "pre2025.csv")
         store.inventory.record("00001", inventory.model_copy(update={"collected_at": time.time()}))
@@ -72,6 +73,7 @@ def test_windows_xp_is_a_workstation_by_its_sys_object_id(recorded: dict[str, Se
     ]
     [software] = [s for s in recorded["windows-xp-v1"].software if s.source == "sys_descr"]
     assert "Windows 2000 Version 5.1" in software.text
+    assert (software.os_id, software.version) == ("windows", "5.1.2600")  # XP
 
 
 def test_h3c_manufacturing_date_is_age_evidence(recorded: dict[str, SeenDevice]) -> None:
@@ -100,3 +102,8 @@ def test_port_speed_and_count_from_if_mib(recorded: dict[str, SeenDevice]) -> No
     assert arista.port_count and arista.port_count > 0
     cisco = recorded["cisco-c3560"].specs  # WS-C3560G-48TS: 48 + 4 gigabit ports
     assert (cisco.max_port_speed_bits_per_second, cisco.port_count) == (1_000_000_000, 52)
+    fast_ethernet = recorded["dcs-3726c"].specs  # DCS-3726S: Fast Ethernet only
+    assert fast_ethernet.max_port_speed_bits_per_second == 100_000_000
+    assert fast_ethernet.port_count and fast_ethernet.port_count >= 24
+    printer = recorded["printer-hp"].specs  # no ifXTable: ifSpeed (bit/s) instead
+    assert (printer.max_port_speed_bits_per_second, printer.port_count) == (100_000_000, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -151,3 +152,36 @@ def test_an_upper_bound_settles_what_a_lower_bound_leaves_open() -> None:
     model_2010 = AgeEvidence("model_catalogue", dt.date(2010, 1, 1), "model", upper_bound=True)
     reasons, unknown = one(ages=(model_2010,), specs=GIGABIT, software=IOS_12)
     assert "max_age" not in reasons and "max_age" in unknown  # at most 16.9 years: not proof
+
+
+def test_each_site_is_judged_by_its_province_and_own_rules(tmp_path: Path) -> None:
+    from collector.obsolete.book import RulesBook
+
+    province = tmp_path / "01.yaml"
+    province.write_text("classes:\n  switch:\n    max_age_years: 20\n", encoding="utf-8")
+    site = tmp_path / "00004.yaml"
+    site.write_text("classes:\n  switch:\n    max_age_years: 30\n", encoding="utf-8")
+    parents = {"00001": "001", "00004": "001", "001": "01", "01": None, "22001": "22"}
+    book = RulesBook(None, {"01": province, "00004": site}, parents.get)
+    old = {"ages": made(dt.date(2000, 1, 1)), "specs": GIGABIT}
+    devices = [
+        dataclasses.replace(device("in-hanoi", **old), site="00001"),  # type: ignore[arg-type]
+        dataclasses.replace(device("own-file", **old), site="00004"),  # type: ignore[arg-type]
+        dataclasses.replace(device("elsewhere", **old), site="22001"),  # type: ignore[arg-type]
+    ]
+    verdicts = {v.device.device: v for v in evaluate(devices, book.for_site, AT)}
+    assert "20-year life" in verdicts["in-hanoi"].reasons[0].text_en  # province: 26.9 > 20
+    assert verdicts["own-file"].reasons == ()  # the site's 30 years
+    assert "8-year life" in verdicts["elsewhere"].reasons[0].text_en  # shipped default
+    assert book.for_site("00004").sources[1:] == [str(province), str(site)]
+
+
+def test_a_host_os_name_is_never_read_as_a_kernel() -> None:
+    mint = (SoftwareFact("os_release", "Linux Mint 21.2", "linuxmint", "21.2"),)
+    _, unknown = one(device_class="pc", software=mint)
+    assert "os_eol" in unknown
+
+
+def test_a_zero_speed_is_not_known_rather_than_slow() -> None:
+    reasons, unknown = one(specs=Specs(max_port_speed_bits_per_second=0))
+    assert "min_port_speed" not in reasons and "min_port_speed" in unknown

@@ -188,17 +188,23 @@ def port_facts(table: dict[str, dict[str, Value]]) -> tuple[int | None, int | No
     """(fastest port speed in bit/s, Ethernet port count) of a walked IF-MIB.
 
     Over the Ethernet interfaces when the device has any (a VLAN or loopback interface's nominal
-    speed says nothing of its ports), else over every interface; ifHighSpeed (Mbit/s) where
-    the device has the ifXTable, ifSpeed (bit/s) otherwise."""
+    speed says nothing of its ports), else over every interface. Per RFC 2863, ifSpeed (bit/s)
+    where it is below its ceiling 4,294,967,295, else ifHighSpeed (Mbit/s): some switches put
+    bit/s in ifHighSpeed too (D-Link DES-3028), which the exact ifSpeed corrects."""
     types = table.get(IF_TYPE, {})
     ports = [i for i, t in types.items() if t in ETHERNET_TYPES]
     indexes = ports or sorted(set(types) | set(table.get(IF_SPEED, {})))
     high, low = table.get(IF_HIGH_SPEED, {}), table.get(IF_SPEED, {})
-    speeds = []
-    for index in indexes:
-        mbits, bits = high.get(index), low.get(index)
-        if isinstance(mbits, int) and mbits > 0:
-            speeds.append(mbits * 1_000_000)
-        elif isinstance(bits, int) and bits > 0:
-            speeds.append(bits)
+    speeds = [speed for i in indexes if (speed := _speed(low.get(i), high.get(i)))]
     return (max(speeds) if speeds else None), (len(ports) if types else None)
+
+
+IF_SPEED_CEILING = 4_294_967_295
+
+
+def _speed(bits: Value | None, mbits: Value | None) -> int | None:
+    if isinstance(bits, int) and 0 < bits < IF_SPEED_CEILING:
+        return bits
+    if isinstance(mbits, int) and mbits > 0:
+        return mbits * 1_000_000
+    return None

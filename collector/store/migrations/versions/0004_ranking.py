@@ -1,7 +1,7 @@
 """Ranking snapshots: every run with its methodology (version, sha256, text) and its inputs.
 
-Revision ID: 0003_ranking
-Revises: 0002_devices
+Revision ID: 0004_ranking
+Revises: 0003_ingest
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_ranking"
-down_revision = "0002_devices"
+revision = "0004_ranking"
+down_revision = "0003_ingest"
 branch_labels = None
 depends_on = None
 
