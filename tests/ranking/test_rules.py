@@ -28,3 +28,13 @@ def test_promtool_checks_and_unit_tests_pass() -> None:
     assert checked.returncode == 0, checked.stdout + checked.stderr
     tested = run_promtool("test", "rules", "deploy/prometheus/tests/ranking.yml")
     assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+def test_promql_parser_reads_what_prometheus_2_42_runs() -> None:
+    """The load-time check and promtool (2.42) agree: every rule expression, with its subqueries,
+    `offset`, `bool` and `present_over_time`, parses with promql-parser too."""
+    import promql_parser
+
+    for group in recording_rules(load_methodology().rules)["groups"]:  # type: ignore[attr-defined]
+        for rule in group["rules"]:
+            promql_parser.parse(rule["expr"])
