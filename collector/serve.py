@@ -30,6 +30,7 @@ def serve(config: CollectorConfig) -> None:
     import uvicorn
 
     from collector.app import build_app
+    from collector.connections import ConnectionGuard, protocol_for
     from collector.store import open_store
 
     setup_logging(config.log.level, config.log.format)
@@ -51,6 +52,7 @@ def serve(config: CollectorConfig) -> None:
             log_config=None,
             access_log=False,
             server_header=False,
+            http=protocol_for(ConnectionGuard(config.connections)),
             timeout_graceful_shutdown=10,
         )
     )
