@@ -111,7 +111,7 @@ def start_collector(root: Path, forward_url: str) -> tuple[subprocess.Popen[byte
             env=env, check=True, capture_output=True, text=True,
         ).stdout  # fmt: skip
 
-    cli("sites", "import", str(sites))
+    cli("sites", "import", "--init", str(sites))
     token = cli("sites", "token", "00001").strip().splitlines()[-1]
     log = (root / "collector.log").open("wb")
     process = subprocess.Popen(

@@ -65,7 +65,7 @@ def main() -> None:
     config.write_text(text)
     env = subprocess_env(ICTINFRA_COLLECTOR_CONFIG=str(config))
     csv = REPO / "tests/collector/cases/sites_good/pre2025.csv"
-    subprocess.run(collector_command("sites", "import", str(csv)), env=env, check=True,
+    subprocess.run(collector_command("sites", "import", "--init", str(csv)), env=env, check=True,
                    capture_output=True)  # fmt: skip
     tokens = [
         subprocess.run(collector_command("sites", "token", site), env=env, check=True,

@@ -143,7 +143,7 @@ def start_collector(root: Path, prometheus: PrometheusServer) -> tuple[str, str,
                               capture_output=True, text=True, check=True)  # fmt: skip
         return done.stdout
 
-    cli("sites", "import", str(sites))
+    cli("sites", "import", "--init", str(sites))
     token = cli("sites", "token", "01").strip().splitlines()[-1]
     log = (root / "collector.log").open("wb")
     process = subprocess.Popen([sys.executable, "-m", "collector", "serve"], env=env,

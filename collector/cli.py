@@ -20,15 +20,20 @@ EXIT_USAGE = 2
 EXIT_DATABASE = 3
 
 
+INIT_HELP = "create the store (database file or schema) and run the migrations, if it is missing"
+
+
 def _config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", default=argparse.SUPPRESS, help=f"config file (default: ${CONFIG_ENV})"
     )
+    parser.add_argument("--init", action="store_true", default=argparse.SUPPRESS, help=INIT_HELP)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ictinfra-collector", description=__doc__)
     parser.add_argument("--config", default=None, help=f"config file (default: ${CONFIG_ENV})")
+    parser.add_argument("--init", action="store_true", help=INIT_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
     _config_option(sub.add_parser("serve", help="serve the ingest and query API"))
     sites = sub.add_parser("sites", help="the site registry").add_subparsers(
@@ -133,7 +138,7 @@ def _sites(args: argparse.Namespace) -> int:
     from collector.store import open_store
     from collector.store.registry import UnknownSiteError
 
-    store = open_store(load_config(args.config).database_url)
+    store = open_store(load_config(args.config).database_url, init=args.init)
     try:
         SITES_COMMANDS[args.sites_command](store.registry, args)
     except UnknownSiteError as exc:
@@ -153,16 +158,28 @@ def _read(path: str) -> str:
         raise CsvError(path, [f"cannot read: {exc.strerror}"]) from None
 
 
+MISSING_STORE_HINT = (
+    "check database_url in the config; to create a new store and run the migrations, add --init:"
+    " `ictinfra-collector sites import --init --config FILE SITES.csv` (or `serve --init`)"
+)
+
+
 def _run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
+
+    from collector.store import StoreMissingError
 
     try:
         if args.command == "serve":
             from collector.serve import serve
 
-            serve(load_config(args.config))
+            serve(load_config(args.config), init=args.init)
             return 0
         return _sites(args)
+    except StoreMissingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(f"  {MISSING_STORE_HINT}", file=sys.stderr)
+        return EXIT_DATABASE
     except SQLAlchemyError as exc:
         # the driver's first line says what failed; never the URL (it may hold a password)
         reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]

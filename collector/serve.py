@@ -26,7 +26,7 @@ def _check_tls_files(config: CollectorConfig) -> None:
         raise ConfigError("config", unreadable)
 
 
-def serve(config: CollectorConfig) -> None:
+def serve(config: CollectorConfig, init: bool = False) -> None:
     import uvicorn
 
     from collector.app import build_app
@@ -35,7 +35,7 @@ def serve(config: CollectorConfig) -> None:
 
     setup_logging(config.log.level, config.log.format)
     _check_tls_files(config)
-    store = open_store(config.database_url)
+    store = open_store(config.database_url, init=init)
     host, port = parse_host_port(config.listen, DEFAULT_PORT)
     scheme = "https" if config.tls_cert_file else "http"
     log.info(

@@ -9,7 +9,7 @@ from agent.config.bandwidth import BandwidthConfig
 from agent.config.base import StrictModel
 from agent.config.host import HostConfig
 from agent.config.lan import LanConfig
-from agent.config.loader import load_model
+from agent.config.loader import Location, load_model
 from agent.config.probes import ProbesConfig
 from agent.config.push import PushConfig
 from agent.config.snmp import SnmpConfig, SnmpTarget
@@ -32,6 +32,11 @@ class AgentConfig(StrictModel):
     probes: ProbesConfig = ProbesConfig()
     bandwidth: BandwidthConfig = BandwidthConfig()
     push: PushConfig | None = None
+
+    def reference_problems(self) -> list[tuple[Location, str]]:
+        from agent.config.references import reference_problems
+
+        return reference_problems(self)
 
 
 def load_config(path: str | Path) -> AgentConfig:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -12,6 +12,15 @@ from agent.errors import ConfigError
 
 Location = tuple[str | int, ...]
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@runtime_checkable
+class CrossChecked(Protocol):
+    """A model whose keys refer to each other (a name defined in another section)."""
+
+    def reference_problems(self) -> list[tuple[Location, str]]:
+        """Every broken reference, as (where, what is wrong); empty when all resolve."""
+        ...
 
 
 def _index_lines(node: yaml.Node, path: Location, lines: dict[Location, int]) -> None:
@@ -51,12 +60,20 @@ def _describe(error: Any) -> str:
 
 def format_problems(exc: ValidationError, lines: dict[Location, int]) -> list[str]:
     """One line per bad key: `line N: snmp.targets[0].version: unknown key`. Never the value."""
-    found: list[tuple[int, str]] = []
+    problems: list[tuple[Location, str]] = []
     for error in exc.errors(include_input=False, include_url=False):
         loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+        problems.append((loc, _describe(error)))
+    return format_located(problems, lines)
+
+
+def format_located(problems: list[tuple[Location, str]], lines: dict[Location, int]) -> list[str]:
+    """`line N: where: what` for each problem, in the file's order."""
+    found: list[tuple[int, str]] = []
+    for loc, message in problems:
         line = _line_of(loc, lines)
         where = f"line {line}: " if line else ""
-        found.append((line or 0, f"{where}{_dotted(loc)}: {_describe(error)}"))
+        found.append((line or 0, f"{where}{_dotted(loc)}: {message}"))
     return [text for _, text in sorted(found, key=lambda item: item[0])]
 
 
@@ -76,7 +93,9 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[Location, int]]:
 
 
 def load_model(model: type[ModelT], path: str | Path) -> ModelT:
-    """Read `path` and validate it as `model`; ConfigError lists every bad key with its line."""
+    """Read `path` and validate it as `model`; ConfigError lists every bad key with its line.
+
+    A CrossChecked model's references are checked once every key is valid, all reported at once."""
     source = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -86,6 +105,9 @@ def load_model(model: type[ModelT], path: str | Path) -> ModelT:
     if not isinstance(data, dict):
         raise ConfigError(source, ["line 1: the top level must be a mapping of keys"])
     try:
-        return model.model_validate(data)
+        result = model.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(source, format_problems(exc, lines)) from None
+    if isinstance(result, CrossChecked) and (broken := result.reference_problems()):
+        raise ConfigError(source, format_located(broken, lines))
+    return result

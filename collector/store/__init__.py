@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from collector.store.db import make_engine, ping, upgrade
+from collector.store.db import StoreMissingError, check_store, make_engine, ping, upgrade
 from collector.store.inventory import InventoryStore
 from collector.store.registry import Registry, SiteIdentity
 
@@ -24,12 +24,23 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(database_url: str, migrate: bool = True) -> Store:
-    """Connect, and (by default) bring the schema up to date first."""
-    engine = make_engine(database_url)
-    if migrate:
-        upgrade(engine)
+def open_store(database_url: str, *, init: bool = False, migrate: bool = True) -> Store:
+    """Connect to an existing store and bring its schema up to date.
+
+    A database that does not exist, or holds no collector schema, raises StoreMissingError
+    unless `init` (create it and run every migration): an empty registry made by accident would
+    answer every agent 401 with nothing saying why. `migrate=False`: connect only, check nothing.
+    """
+    engine = make_engine(database_url, create=init)
+    try:
+        if migrate and not init:
+            check_store(engine)
+        if migrate:
+            upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return Store(engine, Registry(engine), InventoryStore(engine))
 
 
-__all__ = ["SiteIdentity", "Store", "open_store"]
+__all__ = ["SiteIdentity", "Store", "StoreMissingError", "open_store"]

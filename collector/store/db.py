@@ -7,14 +7,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from agent.errors import ConfigError
+from agent.errors import ConfigError, IctinfraError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000  # how long a SQLite writer waits for another's lock
+VERSION_TABLE = "alembic_version"
+
+
+class StoreMissingError(IctinfraError):
+    """The database holds no collector store: it was never created (`--init`), or is not ours."""
 
 
 def normalise_url(database_url: str) -> str:
@@ -49,7 +54,19 @@ def no_wait(conn: Connection) -> Iterator[None]:
         conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
-def make_engine(database_url: str) -> Engine:
+def _sqlite_file(url: URL) -> Path | None:
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def shown(url: URL) -> str:
+    """The URL for a message: its password (if any) as ***."""
+    return url.render_as_string(hide_password=True)
+
+
+def make_engine(database_url: str, create: bool = False) -> Engine:
+    """An engine; `create`: make a SQLite file's directory (else a missing file stays missing)."""
     try:
         url = make_url(normalise_url(database_url))
     except ArgumentError:
@@ -57,14 +74,32 @@ def make_engine(database_url: str) -> Engine:
             "database_url", ["not a database URL (sqlite:///... or postgresql://...)"]
         ) from None
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        path = _sqlite_file(url)
+        if path is not None and not create and not path.exists():
+            raise StoreMissingError(f"no collector database at {path}")
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.get_backend_name() != "postgresql":
         raise ConfigError("database_url", [f"unsupported database {url.get_backend_name()!r}"])
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def check_store(engine: Engine) -> None:
+    """StoreMissingError unless the database holds a migrated collector schema."""
+    from collector.store.schema import metadata
+
+    with engine.connect() as connection:
+        present = set(inspect(connection).get_table_names())
+    if VERSION_TABLE in present:
+        return  # ours: `upgrade` brings it to the newest migration
+    missing = [name for name in (VERSION_TABLE, *metadata.tables) if name not in present]
+    where = shown(engine.url)
+    raise StoreMissingError(
+        f"the database {where} holds no collector schema (missing tables: {', '.join(missing)})"
+    )
 
 
 def upgrade(engine: Engine) -> None:

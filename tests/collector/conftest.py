@@ -24,7 +24,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def store(database_url: str) -> Iterator[Store]:
-    opened = open_store(database_url)
+    opened = open_store(database_url, init=True)
     yield opened
     opened.close()
 

@@ -36,7 +36,7 @@ def _config(store_url: str, *forward: str, **limits: Any) -> CollectorConfig:
 def sqlite_store(tmp_path: Any) -> Iterator[Store]:
     from collector.store import open_store
 
-    store = open_store(f"sqlite:///{tmp_path / 'c.db'}")
+    store = open_store(f"sqlite:///{tmp_path / 'c.db'}", init=True)
     load_sites(store, "pre2025.csv")
     yield store
     store.close()

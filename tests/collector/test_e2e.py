@@ -88,7 +88,7 @@ def collector(
     log = root / "collector.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            collector_command("serve", "--config", str(config)),
+            collector_command("serve", "--init", "--config", str(config)),
             env=subprocess_env(), stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     running = RunningCollector(config, f"https://127.0.0.1:{port}", tls, process, log)
@@ -292,7 +292,7 @@ def test_two_replicas_on_one_postgresql_start_together_and_share_tokens(
             config = config_i
             with (tmp_path / f"replica{index}.log").open("wb") as log:
                 process = subprocess.Popen(
-                    collector_command("serve", "--config", str(config_i)),
+                    collector_command("serve", "--init", "--config", str(config_i)),
                     env=subprocess_env(), stdout=log, stderr=subprocess.STDOUT,
                 )  # fmt: skip
             replicas.append((process, f"http://127.0.0.1:{port}"))

@@ -37,7 +37,7 @@ def test_alert_rules_pass_promtool_unit_tests() -> None:
 @pytest.mark.peer
 def test_self_metrics_are_lint_clean_and_survive_a_restart(tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path / 'c.db'}"
-    store = open_store(database)
+    store = open_store(database, init=True)
     load_sites(store, "pre2025.csv")
     token = store.registry.issue_token("00001")
     dead = f"http://127.0.0.1:{free_port()}/api/v1/write"

@@ -32,7 +32,7 @@ class Clock:
 
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[Store]:
-    store = open_store(f"sqlite:///{tmp_path / 'c.db'}")
+    store = open_store(f"sqlite:///{tmp_path / 'c.db'}", init=True)
     load_sites(store, "pre2025.csv")
     yield store
     store.close()

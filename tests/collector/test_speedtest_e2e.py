@@ -73,7 +73,7 @@ def collector(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Collector]:
     log = root / "collector.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            collector_command("serve"), env=env, stdout=out, stderr=subprocess.STDOUT
+            collector_command("serve", "--init"), env=env, stdout=out, stderr=subprocess.STDOUT
         )
     url = f"https://127.0.0.1:{port}"
     try:

@@ -31,7 +31,7 @@ def test_migrations_match_the_schema_and_rerun_cleanly(store: Store) -> None:
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
-    opened = open_store(f"sqlite:///{tmp_path / 'sub' / 'c.db'}")
+    opened = open_store(f"sqlite:///{tmp_path / 'sub' / 'c.db'}", init=True)
     with opened.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1

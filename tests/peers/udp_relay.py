@@ -57,6 +57,7 @@ class Relay:
     delay: float = 0.0
     v1_only: bool = False
     no_bulk: bool = False  # a device that never answers GETBULK (old or broken firmware)
+    garbage: tuple[bytes, ...] = ()  # sent to the asker, from the device's address, before a reply
     forwarded: int = 0
     dropped: int = 0
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -90,8 +91,12 @@ class _Front(asyncio.DatagramProtocol):
         front = self.transport
         assert front is not None
 
+        garbage = self.relay.garbage
+
         class Back(asyncio.DatagramProtocol):
             def datagram_received(self, reply: bytes, _: tuple[str, int]) -> None:
+                for junk in garbage:
+                    front.sendto(junk, addr)
                 front.sendto(reply, addr)
 
         back, _ = await loop.create_datagram_endpoint(Back, remote_addr=self.relay.upstream)
@@ -102,9 +107,14 @@ class _Front(asyncio.DatagramProtocol):
 
 
 def start_relay(
-    upstream: tuple[str, int], *, delay: float = 0.0, v1_only: bool = False, no_bulk: bool = False
+    upstream: tuple[str, int],
+    *,
+    delay: float = 0.0,
+    v1_only: bool = False,
+    no_bulk: bool = False,
+    garbage: tuple[bytes, ...] = (),
 ) -> Relay:
-    relay = Relay(free_port(socket.SOCK_DGRAM), upstream, delay, v1_only, no_bulk)
+    relay = Relay(free_port(socket.SOCK_DGRAM), upstream, delay, v1_only, no_bulk, garbage)
     ready = threading.Event()
 
     def run() -> None:

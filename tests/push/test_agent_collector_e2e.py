@@ -59,7 +59,7 @@ class Collector:
         )
         self.log = root / "collector.log"
         self.env = subprocess_env(ICTINFRA_COLLECTOR_CONFIG=str(self.config))
-        self.cli("sites", "import", str(SITES))
+        self.cli("sites", "import", "--init", str(SITES))
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
                 collector_command("serve"), env=self.env, stdout=out, stderr=subprocess.STDOUT

@@ -4,10 +4,18 @@ pyasn1 decodes a GetResponse at ≈ 50-100 µs per varbind (FIELD-NOTES; our pro
 agent's SNMP CPU); this walks the same bytes in a few µs. It handles exactly the SMIv2 value
 types a response may carry and refuses anything else with `BerError`. Kept honest by
 differential tests against pyasn1/pysnmp on every recording and on fuzzed input.
+
+Any UDP source can send the agent's socket a datagram, so the cost of one is bounded by its size:
+the message's structure is fixed (depth 4, no recursion), varbinds are at most `MAX_VARBINDS`,
+INTEGERs at most 8 octets and unsigned values 9 (net-snmp's limits on a 64-bit host), an OID at
+most 128 sub-identifiers (net-snmp's MAX_OID_LEN) of at most 2^32-1 each (RFC 2578 section 7.1.3;
+net-snmp refuses larger), in minimal form (X.690 8.19.2: no leading 0x80 octet). Lengths are
+definite, in at most 4 octets; tags are single octets.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from agent.collectors.snmp.decode import Value
@@ -17,6 +25,14 @@ _SEQUENCE, _INTEGER, _OCTETS, _NULL, _OID = 0x30, 0x02, 0x04, 0x05, 0x06
 _UNSIGNED = frozenset({0x41, 0x42, 0x43, 0x46})  # Counter32, Gauge32, TimeTicks, Counter64
 _BYTES = frozenset({_OCTETS, 0x40, 0x44})  # OCTET STRING, IpAddress, Opaque
 _END = frozenset({0x80, 0x81, 0x82})  # noSuchObject, noSuchInstance, endOfMibView
+MAX_VARBINDS = 4096  # 200 max-repetitions x a walk's columns, with room to spare
+MAX_INTEGER_OCTETS = 8
+MAX_UNSIGNED_OCTETS = 9  # Counter64 plus a leading zero octet
+MAX_OID_ARCS = 128
+MAX_ARC = 2**32 - 1
+# A sub-identifier longer than 5 octets, or of 5 whose value passes 2^32-1, or led by 0x80.
+_BAD_ARC = re.compile(rb"[\x80-\xff]{5}|(?:^|[\x00-\x7f])(?:\x80|[\x90-\xff][\x80-\xff]{3})")
+_CONTINUED = bytes(range(0x80, 0x100))
 
 
 class BerError(ValueError):
@@ -95,6 +111,8 @@ def _header(data: bytes, position: int, end: int) -> tuple[int, int, int]:
     if position + 2 > end:
         raise BerError(f"truncated at byte {position}")
     tag = data[position]
+    if tag & 0x1F == 0x1F:
+        raise BerError(f"multi-octet tag at byte {position}")
     first = data[position + 1]
     position += 2
     if first & 0x80:
@@ -118,8 +136,8 @@ def _expect(data: bytes, position: int, end: int, tag: int) -> tuple[int, int]:
 
 
 def _signed(data: bytes, start: int, stop: int) -> int:
-    if start == stop:
-        raise BerError(f"empty INTEGER at byte {start}")
+    if start == stop or stop - start > MAX_INTEGER_OCTETS:
+        raise BerError(f"bad INTEGER length {stop - start} at byte {start}")
     return int.from_bytes(data[start:stop], "big", signed=True)
 
 
@@ -133,8 +151,9 @@ def decode_oid(raw: bytes) -> str:
     A walk's OIDs share their column's prefix, so the prefix text comes from a bounded cache
     keyed by its bytes and only the last sub-identifier is decoded each time.
     """
+    _check_oid(raw)
     cut = len(raw) - 1
-    if cut < 1 or raw[cut] & 0x80:
+    if cut < 1:
         return _decode_oid_text(raw)  # one octet, or malformed: no prefix to share
     while cut > 1 and raw[cut - 1] & 0x80:
         cut -= 1
@@ -152,9 +171,17 @@ def decode_oid(raw: bytes) -> str:
     return f"{head}.{last}"
 
 
+def _check_oid(raw: bytes) -> None:
+    """BerError unless `raw` is a well-formed OID within net-snmp's bounds (C-speed checks)."""
+    if not raw or raw[-1] & 0x80 or len(raw) > MAX_OID_ARCS * 5:
+        raise BerError(f"malformed OBJECT IDENTIFIER of {len(raw)} octets")
+    if len(raw.translate(None, _CONTINUED)) + 1 > MAX_OID_ARCS:
+        raise BerError(f"OBJECT IDENTIFIER of more than {MAX_OID_ARCS} sub-identifiers")
+    if _BAD_ARC.search(raw):
+        raise BerError(f"OBJECT IDENTIFIER sub-identifier not minimal or above {MAX_ARC}")
+
+
 def _decode_oid_text(raw: bytes) -> str:
-    if not raw or raw[-1] & 0x80:
-        raise BerError("malformed OBJECT IDENTIFIER")
     if raw[0] < 120 and max(raw) < 0x80:  # the common case: every arc fits one octet
         return ".".join([f"{raw[0] // 40}.{raw[0] % 40}", *map(str, raw[1:])])
     arcs: list[int] = []
@@ -173,7 +200,7 @@ def _value(tag: int, data: bytes, start: int, stop: int) -> Value:
     if tag == _INTEGER:
         return _signed(data, start, stop)
     if tag in _UNSIGNED:
-        if start == stop or stop - start > 9:
+        if start == stop or stop - start > MAX_UNSIGNED_OCTETS:
             raise BerError(f"bad unsigned value at byte {start}")
         return int.from_bytes(data[start:stop], "big")
     if tag in _BYTES:
@@ -204,6 +231,8 @@ def decode_response(data: bytes) -> Message:
     varbinds: list[tuple[str, Value]] = []
     position = list_start
     while position < list_stop:
+        if len(varbinds) == MAX_VARBINDS:
+            raise BerError(f"more than {MAX_VARBINDS} varbinds")
         bind_start, bind_stop = _expect(data, position, list_stop, _SEQUENCE)
         oid_start, oid_stop = _expect(data, bind_start, bind_stop, _OID)
         tag, value_start, value_stop = _header(data, oid_stop, bind_stop)

@@ -150,6 +150,11 @@ class SnmpClient:
             engine.close_dispatcher()
         return response.error != "timeout"
 
+    def malformed_replies(self, name: str) -> int:
+        """Malformed datagrams from target `name`'s address (lean codec; pysnmp's: 0)."""
+        known = self._sessions.get(name)
+        return int(getattr(known[1], "malformed_replies", 0)) if known else 0
+
     def close(self) -> None:
         """Close the dispatcher's sockets (pysnmp leaves them open otherwise)."""
         if self._dispatcher is not None:

@@ -8,6 +8,7 @@ import asyncio
 import logging
 import random
 import socket
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 from agent.collectors.snmp.ber import (
@@ -28,13 +29,17 @@ Address = tuple[str, int]
 
 
 class LeanTransport(asyncio.DatagramProtocol):
-    """One UDP socket for every v1/v2c target; answers are matched by request-id and source."""
+    """One UDP socket for every v1/v2c target; answers are matched by request-id and source.
+
+    A datagram the codec refuses is counted by its source and dropped: a request keeps waiting
+    for a valid answer from its target until its timeout, whatever else arrives meanwhile."""
 
     def __init__(self) -> None:
         self._transport: asyncio.DatagramTransport | None = None
         self._pending: dict[int, tuple[asyncio.Future[Message], Address]] = {}
         self._next_id = random.randrange(1, 2**30)
         self.malformed: dict[Address, str] = {}
+        self.malformed_total: Counter[Address] = Counter()
 
     async def open(self, family: int = socket.AF_INET) -> None:
         if self._transport is not None:
@@ -55,6 +60,7 @@ class LeanTransport(asyncio.DatagramProtocol):
             message = decode_response(data)
         except BerError as exc:
             self.malformed[source] = str(exc)
+            self.malformed_total[source] += 1
             return
         entry = self._pending.get(message.request_id)
         if entry is not None and entry[1] == source and not entry[0].done():
@@ -119,6 +125,11 @@ class LeanSession:
             problem = self._transport.malformed.pop(self._address, None)
             return Response([], f"error: malformed response ({problem})" if problem else "timeout")
         return Response(message.varbinds, None, message.error_status, message.error_index)
+
+    @property
+    def malformed_replies(self) -> int:
+        """Datagrams from the device's address the codec refused, since the transport opened."""
+        return self._transport.malformed_total[self._address]
 
     async def get(self, oids: Sequence[str]) -> Response:
         return await self._ask(GET, oids)

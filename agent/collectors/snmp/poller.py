@@ -47,6 +47,7 @@ class DeviceState:
     timeouts_total: int = 0
     errors_total: Counter[str] = field(default_factory=Counter)
     fallbacks_total: int = 0
+    malformed_total: int = 0
     bad_dates_logged: bool = False
     last_error: str | None = None
 
@@ -250,6 +251,7 @@ async def poll_targets(
                 deadline=max(deadline, 0.001),
             )
         _remember(target, state, result, started)
+        state.malformed_total = client.malformed_replies(target.name)
         return result
 
     return list(await asyncio.gather(*(one(t) for t in targets)))

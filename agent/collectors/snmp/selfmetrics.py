@@ -52,6 +52,12 @@ def device_self_metrics(
         "counter",
         ("device",),
     )
+    malformed = MetricFamily(
+        "ictinfra_snmp_malformed_replies_total",
+        "Datagrams from the device the SNMP codec refused as malformed (dropped, not answers).",
+        "counter",
+        ("device",),
+    )
     repetitions = MetricFamily(
         "ictinfra_snmp_max_repetitions",
         "GETBULK max-repetitions now used (0: GETNEXT).",
@@ -69,6 +75,7 @@ def device_self_metrics(
         for kind in ERROR_KINDS:
             errors.add((result.name, kind), state.errors_total.get(kind, 0))
         fallbacks.add(labels, state.fallbacks_total)
+        malformed.add(labels, state.malformed_total)
         policy = state.policy
         repetitions.add(labels, policy.max_repetitions if policy.use_bulk else 0)
-    return [up, duration, varbinds, requests, timeouts, errors, fallbacks, repetitions]
+    return [up, duration, varbinds, requests, timeouts, errors, fallbacks, malformed, repetitions]
