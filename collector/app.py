@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
@@ -52,11 +52,13 @@ class Collector:
         self.metrics.rejections.labels(endpoint, rejection.reason).inc()
         self.metrics.requests.labels(endpoint, str(rejection.status)).inc()
         fields = {"site": site, "reason": rejection.reason, "status": rejection.status}
-        log.info("refused %s: %s", endpoint, rejection.message, extra={"fields": fields})
+        # a message may quote the sender's text: lone surrogates become escapes, not a 500
+        message = rejection.message.encode("utf-8", "backslashreplace").decode("utf-8")
+        log.info("refused %s: %s", endpoint, message, extra={"fields": fields})
         headers = dict(rejection.headers)
         if rejection.status == 401:
             headers["WWW-Authenticate"] = "Bearer"
-        return PlainTextResponse(rejection.message + "\n", rejection.status, headers=headers)
+        return PlainTextResponse(message + "\n", rejection.status, headers=headers)
 
     async def _identify(self, request: Request) -> SiteIdentity:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -79,11 +81,14 @@ class Collector:
                 "body_too_large", f"body of {declared} bytes, over the limit of {limit}", 413
             )
         chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise Rejection("body_too_large", f"body over the limit of {limit} bytes", 413)
-            chunks.append(chunk)
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise Rejection("body_too_large", f"body over the limit of {limit} bytes", 413)
+                chunks.append(chunk)
+        except ClientDisconnect:
+            raise Rejection("disconnected", "the client left before sending its body") from None
         return b"".join(chunks)
 
     async def seed_last_seen(self) -> None:

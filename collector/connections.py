@@ -20,13 +20,16 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from collector.config import Connections
 
 FD_RESERVE = 256  # store connections (3 files each with WAL), forward pools (64 a receiver), ...
+# asyncio accepts up to `backlog` sockets in one go before any connection_made (where the cap
+# evicts) runs, so a batch must fit under the limit too; it is also the kernel's listen queue.
+ACCEPT_BATCH = 128
 
 
 def connection_cap(max_connections: int) -> int:
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         return max_connections
-    return max(16, min(max_connections, soft - FD_RESERVE))
+    return max(16, min(max_connections, soft - FD_RESERVE - ACCEPT_BATCH))
 
 
 class ConnectionGuard:

@@ -30,7 +30,7 @@ def serve(config: CollectorConfig, init: bool = False) -> None:
     import uvicorn
 
     from collector.app import build_app
-    from collector.connections import ConnectionGuard, protocol_for
+    from collector.connections import ACCEPT_BATCH, ConnectionGuard, protocol_for
     from collector.store import open_store
 
     setup_logging(config.log.level, config.log.format)
@@ -53,6 +53,7 @@ def serve(config: CollectorConfig, init: bool = False) -> None:
             access_log=False,
             server_header=False,
             http=protocol_for(ConnectionGuard(config.connections)),
+            backlog=ACCEPT_BATCH,
             timeout_graceful_shutdown=10,
         )
     )

@@ -15,7 +15,7 @@ def small_inventory(agent: str = "may-chu-xa", at: float | None = None) -> dict[
         "collected_at": time.time() if at is None else at,
         "host": {
             "hostname": agent,
-            "os": {"system": "Linux", "name": "Debian GNU/Linux 12 (bookworm)", "machine": "x86_64"},
+            "os": {"system": "Linux", "name": "Debian GNU/Linux 12", "machine": "x86_64"},
             "cpu": {"model": "Xeon", "cores_physical": 4, "cores_logical": 8, "max_mhz": 3400.0},
             "memory_bytes": 17179869184,
             "dmi": {"sys_vendor": "Dell", "product_serial": "PC-1", "bios_version": "1.0"},
