@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -45,6 +46,8 @@ class Collector:
         self._random_block: RandomBlock | None = None  # made at the first test
         self.site_slots = SiteSlots(config.limits.max_requests_in_flight_per_site)
         self.inventory_workers = anyio.CapacityLimiter(config.limits.max_inventories_in_flight)
+        # bounds the memory of parsing: the GIL runs one decode at a time anyway
+        self._decoding = asyncio.Semaphore(config.limits.max_concurrent_decodes)
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -113,7 +116,10 @@ class Collector:
             )
             body = await self._body(request, self.config.limits.max_body_bytes)
             now_ms = int(time.time() * 1000)
-            accepted = await run_in_threadpool(accept, body, identity, self.config.limits, now_ms)
+            async with self._decoding:
+                accepted = await run_in_threadpool(
+                    accept, body, identity, self.config.limits, now_ms
+                )
             if accepted.series:
                 assert self.forwarder is not None
                 outcome = verdict(await self.forwarder.send(accepted.body))

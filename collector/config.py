@@ -55,7 +55,10 @@ class Limits(StrictModel):
     """What one remote_write request may hold; over a limit, the request is refused whole."""
 
     max_body_bytes: ByteSize = 16 * 2**20  # compressed, as sent
-    max_decompressed_bytes: ByteSize = 128 * 2**20
+    # what the snappy header claims, checked before decompressing; a parsed request costs up to
+    # 10x this in memory (docs/collector.md), and at most max_concurrent_decodes are parsed at once
+    max_decompressed_bytes: ByteSize = 16 * 2**20
+    max_concurrent_decodes: int = Field(default=2, gt=0)
     max_series_per_request: int = Field(default=50_000, gt=0)
     max_samples_per_request: int = Field(default=1_000_000, gt=0)
     max_labels_per_series: int = Field(default=40, gt=0)

@@ -19,9 +19,21 @@ from collector import __version__
 from collector.config import ForwardTarget
 from collector.metrics import Metrics
 
-#: A 5xx whose text says this is permanent: Prometheus 2.42 answers 500 for samples beyond its
-#: out-of-order window, and a sender retrying that would retry forever.
-PERMANENT_5XX = ("too old sample", "out of bounds", "out of order sample")
+#: A 5xx whose text says the data is refused for good. Prometheus 2.42's receiver answers 500 for
+#: every TSDB append error it does not map to 400: samples beyond its out-of-order window, native
+#: histograms without --enable-feature=native-histograms ("native histograms are disabled"), a
+#: series its head refuses (`label name "a" is not unique: invalid sample`), a sample whose
+#: timestamp it already holds with another value. Retrying any of these would never end; a 5xx
+#: with any other text (a receiver out of disk, overloaded, restarting) is an outage: retry.
+PERMANENT_5XX = (
+    "too old sample",
+    "out of bounds",
+    "out of order sample",
+    "out of order exemplar",
+    "duplicate sample for timestamp",
+    "native histograms are disabled",
+    "invalid sample",
+)
 #: 4xx that say the *data* is wrong (Prometheus/Mimir 400, Thanos Receive 409 for out-of-order,
 #: 413, 422). Any other 4xx (401, 403, 404, 429, ...) is the collector's own forward config or a
 #: busy receiver: the senders keep their data and retry rather than drop it.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+from urllib.parse import unquote, urlsplit
 
-from agent.config.types import parse_host_port
+from agent.config.types import parse_host_port, secret_values
 from agent.errors import ConfigError
 from agent.logs import setup_logging
 from collector.config import DEFAULT_PORT, CollectorConfig
@@ -26,6 +27,14 @@ def _check_tls_files(config: CollectorConfig) -> None:
         raise ConfigError("config", unreadable)
 
 
+def log_secrets(config: CollectorConfig) -> list[str]:
+    """What no log line may hold: every Secret of the config and the passwords in its URLs."""
+    urls = [config.database_url, config.prometheus_url, *(t.url for t in config.forward)]
+    passwords = [urlsplit(url).password for url in urls]
+    found = [p for p in passwords if p]
+    return [*secret_values(config), *found, *(unquote(p) for p in found)]
+
+
 def serve(config: CollectorConfig, init: bool = False) -> None:
     import uvicorn
 
@@ -33,7 +42,7 @@ def serve(config: CollectorConfig, init: bool = False) -> None:
     from collector.connections import ACCEPT_BATCH, ConnectionGuard, protocol_for
     from collector.store import open_store
 
-    setup_logging(config.log.level, config.log.format)
+    setup_logging(config.log.level, config.log.format, log_secrets(config))
     _check_tls_files(config)
     store = open_store(config.database_url, init=init)
     host, port = parse_host_port(config.listen, DEFAULT_PORT)

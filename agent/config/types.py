@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, GetCoreSchemaHandler
+from pydantic import BaseModel, BeforeValidator, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 _DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
@@ -122,3 +122,18 @@ class Secret:
             [core_schema.is_instance_schema(cls), from_str],
             serialization=core_schema.plain_serializer_function_ser_schema(lambda _: "<secret>"),
         )
+
+
+def secret_values(value: object) -> list[str]:
+    """Every Secret's value in a config (nested models, lists, dicts): what logs must redact."""
+    if isinstance(value, Secret):
+        return [value.reveal()] if value else []
+    if isinstance(value, BaseModel):
+        items: list[object] = [getattr(value, name) for name in type(value).model_fields]
+    elif isinstance(value, dict):
+        items = list(value.values())
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        return []
+    return [secret for item in items for secret in secret_values(item)]

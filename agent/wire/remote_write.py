@@ -4,9 +4,10 @@ The one definition used by the agent (sender) and the collector (receiver and fo
 
 The messages are the subset of prometheus/prompb `types.proto` and `remote.proto` (Apache-2.0,
 Copyright The Prometheus Authors) that remote_write 1.0 needs: WriteRequest, TimeSeries, Label,
-Sample. They are described here as a FileDescriptorProto built in Python, so no protoc is needed
-at build or install time. Fields this subset leaves out (exemplars, native histograms, metadata)
-are kept by protobuf as unknown fields, so a message parsed and re-serialised loses nothing.
+Sample, Exemplar, Histogram (native), BucketSpan, MetricMetadata. They are described here as a
+FileDescriptorProto built in Python, so no protoc is needed at build or install time. A field
+this schema does not know is kept by protobuf as an unknown field; `unknown_field` finds one, so
+a receiver can refuse what it cannot check instead of forwarding it unchecked.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import cramjam
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import DecodeError, Message
+from google.protobuf.unknown_fields import UnknownFieldSet
 
 from agent.errors import IctinfraError
 from agent.model import MetricFamily
@@ -54,47 +56,121 @@ class Series:
         return dict(self.labels)
 
 
-def _build_messages() -> tuple[type[Message], type[Message], type[Message], type[Message]]:
-    """prompb's messages, from a FileDescriptorProto in a private pool (no clash with others)."""
+_Field = tuple[str, int, int, int, str] | tuple[str, int, int, int, str, int]
+
+
+def _prompb_file() -> descriptor_pb2.FileDescriptorProto:
+    """prompb's remote_write 1.0 messages as a FileDescriptorProto (field numbers as upstream)."""
     proto = descriptor_pb2.FileDescriptorProto(
         name="ictinfra/prompb_remote.proto", package="prometheus", syntax="proto3"
     )
     field = descriptor_pb2.FieldDescriptorProto
-    optional, repeated = field.LABEL_OPTIONAL, field.LABEL_REPEATED
+    opt, rep = field.LABEL_OPTIONAL, field.LABEL_REPEATED
+    double, int64, string = field.TYPE_DOUBLE, field.TYPE_INT64, field.TYPE_STRING
+    uint64, uint32, int32 = field.TYPE_UINT64, field.TYPE_UINT32, field.TYPE_INT32
+    sint32, sint64, nested = field.TYPE_SINT32, field.TYPE_SINT64, field.TYPE_MESSAGE
 
-    def message(name: str, fields: list[tuple[str, int, int, int, str]]) -> None:
+    def message(name: str, fields: list[_Field], oneofs: tuple[str, ...] = ()) -> None:
         msg = proto.message_type.add(name=name)
-        for field_name, number, label, kind, type_name in fields:
+        for oneof in oneofs:
+            msg.oneof_decl.add(name=oneof)
+        for field_name, number, label, kind, type_name, *oneof_index in fields:
             added = msg.field.add(name=field_name, number=number, label=label, type=kind)
             if type_name:
                 added.type_name = type_name
+            if oneof_index:
+                added.oneof_index = oneof_index[0]
 
-    double, int64, string, nested = (
-        field.TYPE_DOUBLE,
-        field.TYPE_INT64,
-        field.TYPE_STRING,
-        field.TYPE_MESSAGE,
+    message("Sample", [("value", 1, opt, double, ""), ("timestamp", 2, opt, int64, "")])
+    message("Label", [("name", 1, opt, string, ""), ("value", 2, opt, string, "")])
+    message(
+        "Exemplar",
+        [
+            ("labels", 1, rep, nested, ".prometheus.Label"),
+            ("value", 2, opt, double, ""),
+            ("timestamp", 3, opt, int64, ""),
+        ],
     )
-    message("Sample", [("value", 1, optional, double, ""), ("timestamp", 2, optional, int64, "")])
-    message("Label", [("name", 1, optional, string, ""), ("value", 2, optional, string, "")])
+    message("BucketSpan", [("offset", 1, opt, sint32, ""), ("length", 2, opt, uint32, "")])
+    spans = ".prometheus.BucketSpan"
+    message(
+        "Histogram",
+        [
+            ("count_int", 1, opt, uint64, "", 0),
+            ("count_float", 2, opt, double, "", 0),
+            ("sum", 3, opt, double, ""),
+            ("schema", 4, opt, sint32, ""),
+            ("zero_threshold", 5, opt, double, ""),
+            ("zero_count_int", 6, opt, uint64, "", 1),
+            ("zero_count_float", 7, opt, double, "", 1),
+            ("negative_spans", 8, rep, nested, spans),
+            ("negative_deltas", 9, rep, sint64, ""),
+            ("negative_counts", 10, rep, double, ""),
+            ("positive_spans", 11, rep, nested, spans),
+            ("positive_deltas", 12, rep, sint64, ""),
+            ("positive_counts", 13, rep, double, ""),
+            ("reset_hint", 14, opt, int32, ""),  # an enum upstream; the same varint on the wire
+            ("timestamp", 15, opt, int64, ""),
+        ],
+        ("count", "zero_count"),
+    )
     message(
         "TimeSeries",
         [
-            ("labels", 1, repeated, nested, ".prometheus.Label"),
-            ("samples", 2, repeated, nested, ".prometheus.Sample"),
+            ("labels", 1, rep, nested, ".prometheus.Label"),
+            ("samples", 2, rep, nested, ".prometheus.Sample"),
+            ("exemplars", 3, rep, nested, ".prometheus.Exemplar"),
+            ("histograms", 4, rep, nested, ".prometheus.Histogram"),
         ],
     )
-    message("WriteRequest", [("timeseries", 1, repeated, nested, ".prometheus.TimeSeries")])
+    message(
+        "MetricMetadata",
+        [
+            ("type", 1, opt, int32, ""),  # an enum upstream (MetricType): 0..7
+            ("metric_family_name", 2, opt, string, ""),
+            ("help", 4, opt, string, ""),
+            ("unit", 5, opt, string, ""),
+        ],
+    )
+    message(
+        "WriteRequest",
+        [
+            ("timeseries", 1, rep, nested, ".prometheus.TimeSeries"),
+            ("metadata", 3, rep, nested, ".prometheus.MetricMetadata"),
+        ],
+    )
+    # The same wire format seen as float samples only (what agents send): anything else in it is
+    # an unknown field, found in C. Label and Sample are shared, so messages mix freely.
+    message(
+        "FloatTimeSeries",
+        [
+            ("labels", 1, rep, nested, ".prometheus.Label"),
+            ("samples", 2, rep, nested, ".prometheus.Sample"),
+        ],
+    )
+    message("FloatWriteRequest", [("timeseries", 1, rep, nested, ".prometheus.FloatTimeSeries")])
+    return proto
+
+
+def _build_messages() -> tuple[type[Message], ...]:
+    """prompb's messages, from a FileDescriptorProto in a private pool (no clash with others)."""
     pool = descriptor_pool.DescriptorPool()
-    pool.Add(proto)
-    classes = [
+    pool.Add(_prompb_file())
+    return tuple(
         message_factory.GetMessageClass(pool.FindMessageTypeByName(f"prometheus.{name}"))
-        for name in ("WriteRequest", "TimeSeries", "Label", "Sample")
-    ]
-    return classes[0], classes[1], classes[2], classes[3]
+        for name in (
+            "WriteRequest",
+            "TimeSeries",
+            "Label",
+            "Sample",
+            "Exemplar",
+            "Histogram",
+            "FloatWriteRequest",
+        )
+    )
 
 
-WriteRequest, TimeSeries, Label, Sample = _build_messages()
+WriteRequest, TimeSeries, Label, Sample, Exemplar, Histogram, FloatWriteRequest = _build_messages()
 
 
 # --- compression -------------------------------------------------------------------------
@@ -140,6 +216,48 @@ def parse_write_request(raw: bytes) -> Any:
     except DecodeError as exc:
         raise WireError(f"body is not a remote_write WriteRequest protobuf: {exc}") from None
     return request
+
+
+def parse_float_samples(raw: bytes) -> Any | None:
+    """Uncompressed bytes -> a FloatWriteRequest when they hold nothing but series of labels and
+    float samples (the common case, cheaper to check), else None (parse_write_request them).
+
+    Whatever else is there is an unknown field of FloatWriteRequest: after dropping those, the
+    message's size is no longer the body's. (A valid but non-canonical encoding, e.g. a field
+    repeated, also changes the size: such a body takes the full path, which is as correct.)"""
+    request = FloatWriteRequest()
+    try:
+        request.ParseFromString(raw)
+    except DecodeError as exc:
+        raise WireError(f"body is not a remote_write WriteRequest protobuf: {exc}") from None
+    request.DiscardUnknownFields()
+    return request if request.ByteSize() == len(raw) else None
+
+
+def strip_unknown_fields(message: Any) -> bool:
+    """Drop every field this schema does not know, anywhere in the tree; True if there was one.
+
+    In C (upb) at a cost of two size walks, so a receiver can afford it on every request."""
+    size = message.ByteSize()
+    message.DiscardUnknownFields()
+    return bool(message.ByteSize() != size)
+
+
+def first_unknown_field(message: Any, path: str = "WriteRequest") -> str | None:
+    """Where the first unknown field is (`WriteRequest.timeseries[3]: field 9`), or None.
+    A slow walk in Python: for the message of a request already found to have one."""
+    unknown = UnknownFieldSet(message)
+    if len(unknown):
+        return f"{path}: field {unknown[0].field_number}"
+    for field, value in message.ListFields():
+        if field.type != field.TYPE_MESSAGE:
+            continue
+        items = value if field.is_repeated else [value]
+        for index, item in enumerate(items):
+            found = first_unknown_field(item, f"{path}.{field.name}[{index}]")
+            if found is not None:
+                return found
+    return None
 
 
 def _sorted_pairs(labels: Mapping[str, str] | Sequence[tuple[str, str]]) -> LabelPairs:
@@ -217,6 +335,9 @@ def _as_float(value: float | int) -> float:
 __all__ = [
     "WRITE_HEADERS",
     "BodyTooLargeError",
+    "Exemplar",
+    "FloatWriteRequest",
+    "Histogram",
     "Label",
     "Sample",
     "Series",
@@ -229,7 +350,10 @@ __all__ = [
     "decompress",
     "encode_write_request",
     "families_to_series",
+    "first_unknown_field",
+    "parse_float_samples",
     "parse_write_request",
     "request_to_series",
     "snappy_uncompressed_length",
+    "strip_unknown_fields",
 ]

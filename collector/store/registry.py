@@ -18,7 +18,6 @@ from collector.store.schema import tokens, unit_successors, units
 TOKEN_PREFIX = "ictinfra_"  # noqa: S105 - a prefix, not a secret
 DEFAULT_LEVELS = frozenset({"province", "district", "commune"})
 LAST_USED_EVERY = 60.0  # seconds between writes of a token's last_used_at
-LEVELS_FRESH_FOR = 60.0  # seconds the set of level names is reused between requests
 
 
 def hash_token(token: str) -> str:
@@ -112,7 +111,8 @@ class Registry:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._last_used_written: dict[int, float] = {}
-        self._levels: tuple[float, frozenset[str]] | None = None  # (read at, level names)
+        # (max(units.updated_at) when read, level names): read again when the marker moves
+        self._levels: tuple[float | None, frozenset[str]] | None = None
 
     # --- units ---------------------------------------------------------------------------
 
@@ -243,12 +243,12 @@ class Registry:
         )
 
     def _level_names(self, conn: Connection) -> frozenset[str]:
-        """Every level name in the registry (reserved labels). It changes only with an import,
-        so one replica reads it at most once a minute instead of scanning units per request;
-        another replica's import reaches it within LEVELS_FRESH_FOR."""
-        now = time.monotonic()
-        if self._levels is None or now - self._levels[0] > LEVELS_FRESH_FOR:
-            self._levels = (now, frozenset(conn.scalars(select(units.c.level).distinct())))
+        """Every level name in the registry (reserved labels), read again only when an import
+        (by any process or replica) has moved max(units.updated_at): one indexed lookup per
+        request instead of a scan, and a new level is reserved from the import's commit on."""
+        marker = conn.scalar(select(func.max(units.c.updated_at)))
+        if self._levels is None or self._levels[0] != marker:
+            self._levels = (marker, frozenset(conn.scalars(select(units.c.level).distinct())))
         return self._levels[1]
 
     @staticmethod

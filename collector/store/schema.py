@@ -35,6 +35,8 @@ units = Table(
     Column("valid_from", Date, nullable=True),
     Column("valid_to", Date, nullable=True),
     Column("updated_at", Float, nullable=False),
+    # max(updated_at) is the registry's change marker (a new level name is reserved at once)
+    Index("ix_units_updated_at", "updated_at"),
 )
 
 unit_successors = Table(

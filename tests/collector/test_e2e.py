@@ -15,6 +15,7 @@ import pytest
 
 from agent.wire.remote_write import WRITE_HEADERS, encode_write_request
 from tests.collector.conftest import CASES
+from tests.peers.collector import spawn_serve
 from tests.peers.common import (
     collector_command,
     free_port,
@@ -86,11 +87,7 @@ def collector(
         encoding="utf-8",
     )
     log = root / "collector.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            collector_command("serve", "--init", "--config", str(config)),
-            env=subprocess_env(), stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    process = spawn_serve(config, log)
     running = RunningCollector(config, f"https://127.0.0.1:{port}", tls, process, log)
 
     def healthy() -> bool:

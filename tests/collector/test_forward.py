@@ -17,6 +17,8 @@ from collector.forward import ForwardResult, verdict
         ([(500, "internal")], 503),
         ([(500, "too old sample")], 400),  # Prometheus 2.42 beyond its out-of-order window
         ([(400, "out of order sample")], 400),
+        ([(500, "native histograms are disabled")], 400),  # Prometheus 2.42 without the flag
+        ([(500, 'label name "a" is not unique: invalid sample')], 400),
         ([(409, "conflict")], 400),  # Thanos Receive
         ([(429, "slow down")], 503),
         ([(401, "unauthorized")], 503),  # our forward credentials: not the sender's fault

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from agent.wire.remote_write import compress, decode_write_request, encode_write_request
+from agent.wire.remote_write import (
+    WriteRequest,
+    compress,
+    decode_write_request,
+    decompress,
+    encode_write_request,
+    parse_write_request,
+)
 from collector.config import Limits
 from collector.ingest import Rejection, accept
 from collector.store import SiteIdentity
@@ -92,3 +101,118 @@ def test_site_labels_land_between_sender_labels() -> None:
     assert [name for name, _ in out.labels] == [
         "__name__", "a", "district", "e", "province", "q", "site", "z",
     ]  # fmt: skip
+
+
+# --- every kind of data, every name ----------------------------------------------------------
+
+
+def _request(labels: list[tuple[str, str]], samples: tuple[int, ...] = (NOW,)) -> Any:
+    request = WriteRequest()
+    series = request.timeseries.add()
+    for name, value in labels:
+        series.labels.add(name=name, value=value)
+    for timestamp in samples:
+        series.samples.add(value=1.0, timestamp=timestamp)
+    return request
+
+
+def _refused(request: Any) -> Rejection:
+    with pytest.raises(Rejection) as caught:
+        accept(compress(request.SerializeToString()), SITE, Limits(), NOW)
+    assert 400 <= caught.value.status < 500
+    return caught.value
+
+
+def _with_histogram(timestamp: int) -> Any:
+    request = _request([("__name__", "latency_seconds")], samples=())
+    request.timeseries[0].histograms.add(count_int=3, sum=1.5, schema=3, timestamp=timestamp)
+    return request
+
+
+def _with_exemplar(timestamp: int, *labels: tuple[str, str]) -> Any:
+    request = _request([("__name__", "requests_total")])
+    exemplar = request.timeseries[0].exemplars.add(value=1.0, timestamp=timestamp)
+    for name, value in labels:
+        exemplar.labels.add(name=name, value=value)
+    return request
+
+
+@pytest.mark.parametrize(
+    ("request_", "reason", "message"),
+    [
+        (_with_histogram(4_070_908_800_000), "sample_in_future", "histogram sample at"),
+        (_with_histogram(NOW - 8 * 86400_000), "sample_too_old", "histogram sample at"),
+        (_with_exemplar(4_070_908_800_000), "sample_in_future", "exemplar at"),
+        (_with_exemplar(NOW - 8 * 86400_000), "sample_too_old", "exemplar at"),
+        (_with_exemplar(NOW, ("trace\nid", "x")), "invalid_label_name", "exemplar #0"),
+        (_with_exemplar(NOW, ("a", "1"), ("a", "2")), "duplicate_label_name", "exemplar #0"),
+        (_with_exemplar(NOW, ("trace_id", "x" * 200)), "label_too_long", "over the limit of 128"),
+        (_request([("__name__", "up\nforged_metric 1"), ("job", "j")]), "invalid_metric_name",
+         r"metric name 'up\nforged_metric 1' does not match"),
+        (_request([("__name__", "up"), ('job="x"} 1\nforged', "j")]), "invalid_label_name",
+         "label name 'job=\"x\"} 1\\nforged' does not match"),
+        (_request([("__name__", "up"), ("bad\x00name", "j")]), "invalid_label_name", "\\x00"),
+        (_request([("__name__", "up"), ("đơn_vị", "j")]), "invalid_label_name", "label name"),
+        (_request([("__name__", "9up")]), "invalid_metric_name", "metric name '9up'"),
+        (_request([("__name__", "up"), ("job", "a"), ("job", "b")]), "duplicate_label_name",
+         "label name 'job' appears more than once"),
+        (_request([("__name__", "")]), "missing_metric_name", "no __name__"),
+    ],
+    ids=["histogram-2099", "histogram-old", "exemplar-2099", "exemplar-old", "exemplar-newline",
+         "exemplar-duplicate", "exemplar-long", "metric-newline", "label-newline", "label-nul",
+         "label-utf8", "metric-digit", "duplicate-label", "empty-name"],
+)  # fmt: skip
+def test_every_kind_of_data_is_checked(request_: Any, reason: str, message: str) -> None:
+    refused = _refused(request_)
+    assert (refused.reason, refused.status) == (reason, 400)
+    assert message in refused.message
+    assert "\n" not in refused.message  # a refused name never forges a log line
+
+
+def test_exemplar_labels_lose_what_only_the_registry_sets() -> None:
+    request = _with_exemplar(NOW, ("site", "B"), ("trace_id", "abc"), ("province", "PB"))
+    accepted = accept(compress(request.SerializeToString()), SITE, Limits(), NOW)
+    out = parse_write_request(decompress(accepted.body))
+    [exemplar] = out.timeseries[0].exemplars
+    assert [(label.name, label.value) for label in exemplar.labels] == [("trace_id", "abc")]
+    assert dict((label.name, label.value) for label in out.timeseries[0].labels)["site"] == "A"
+    assert accepted.samples == 2  # the float sample and the exemplar
+
+
+def test_a_current_histogram_passes_whole() -> None:
+    request = _with_histogram(NOW)
+    request.timeseries[0].histograms[0].positive_spans.add(offset=-1, length=2)
+    request.timeseries[0].histograms[0].positive_deltas.extend([1, 1])
+    accepted = accept(compress(request.SerializeToString()), SITE, Limits(), NOW)
+    [histogram] = parse_write_request(decompress(accepted.body)).timeseries[0].histograms
+    assert (histogram.count_int, list(histogram.positive_deltas)) == (3, [1, 1])
+
+
+def test_metadata_is_checked() -> None:
+    request = _request([("__name__", "up")])
+    request.metadata.add(type=1, metric_family_name="up", help="Is it up.")
+    accept(compress(request.SerializeToString()), SITE, Limits(), NOW)
+    request.metadata.add(type=1, metric_family_name="up\n# TYPE forged gauge")
+    assert _refused(request).message.startswith("metadata #1: metric name")
+    request.metadata[1].metric_family_name = "ok"
+    request.metadata[1].type = 99
+    assert _refused(request).reason == "invalid_metadata"
+
+
+def test_an_unknown_field_is_refused_by_name() -> None:
+    raw = _request([("__name__", "up")]).SerializeToString()
+    series = raw[2:]  # WriteRequest.timeseries[0]: tag 0x0a, then one length byte
+    forged = series + bytes([0x48, 0x01])  # TimeSeries field 9, varint 1
+    body = compress(bytes([0x0A, len(forged)]) + forged)
+    with pytest.raises(Rejection) as caught:
+        accept(body, SITE, Limits(), NOW)
+    assert caught.value.reason == "unknown_field"
+    assert caught.value.message.startswith("WriteRequest.timeseries[0]: field 9")
+
+
+def test_the_snappy_header_is_checked_before_decompressing() -> None:
+    bomb = compress(b"\x00" * (64 * 2**20))  # ~3 MiB that would inflate to 64 MiB
+    with pytest.raises(Rejection) as caught:
+        accept(bomb, SITE, Limits(max_decompressed_bytes=2**20), NOW)
+    assert (caught.value.reason, caught.value.status) == ("body_too_large", 413)
+    assert f"decompresses to {64 * 2**20} bytes" in caught.value.message

@@ -27,7 +27,18 @@ def test_migrations_match_the_schema_and_rerun_cleanly(store: Store) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert diff == []
-    assert version == "0001"
+    assert version == _head_revision()
+
+
+def _head_revision() -> str | None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from collector.store.db import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
@@ -44,6 +55,23 @@ def test_three_level_hierarchy_gives_ancestor_labels(store: Store) -> None:
     assert identity is not None
     assert identity.labels == (("district", "001"), ("province", "01"), ("site", "00001"))
     assert {"site", "province", "district", "commune"} <= identity.reserved
+
+
+def test_a_new_level_is_reserved_at_once_in_every_process(store: Store, database_url: str) -> None:
+    """Another process (`sites import`, another replica) adds a level: the very next request
+    here already drops a sender's label of that name."""
+    load_sites(store, "pre2025.csv")
+    token = store.registry.issue_token("00001")
+    before = store.registry.authenticate(token)
+    assert before is not None and "ward" not in before.reserved
+    other = open_store(database_url)
+    try:
+        rows = "code,name,level,parent_code,staff,offices\nW1,Khu phố 1,ward,00004,3,1\n"
+        other.registry.import_units(parse_sites_csv(rows), "ward.csv")
+    finally:
+        other.close()
+    after = store.registry.authenticate(token)
+    assert after is not None and "ward" in after.reserved
 
 
 def test_reorganised_two_level_hierarchy_and_successors(store: Store) -> None:
