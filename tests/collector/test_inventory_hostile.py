@@ -43,8 +43,14 @@ def _many(name: str, count: int) -> bytes:
 
 
 CASES: dict[str, tuple[bytes, int, str]] = {
-    "deep nesting": (_with("host.cpu", "[" * 100_000 + "]" * 100_000), 400, "nested too deeply"),
-    "deep objects": (_with("devices.0.extra", '{"a":' * 5000 + "1" + "}" * 5000), 400, "nested"),
+    "deep nesting": (_with("host.cpu", "[" * 100_000 + "]" * 100_000), 400, "objects and arrays"),
+    "deep objects": (_with("devices.0.extra", '{"a":' * 5000 + "1" + "}" * 5000), 400, "arrays in"),
+    "deep, padded": (
+        _with("host.cpu", "[" * 5000 + json.dumps("p" * 99_000) + "]" * 5000),
+        400,
+        "nested too deeply",
+    ),
+    "dense containers": (_with("devices", "[" + "{}," * 100_000 + "{}]"), 400, "at most one per"),
     "huge integer": (_with("host.memory_bytes", "9" * 5000), 400, "more than 20 digits"),
     "integer over 64 bits": (_with("host.memory_bytes", str(2**65)), 400, "does not fit 64 bits"),
     "float overflow": (_with("collected_at", "1e400"), 400, "out of range"),
