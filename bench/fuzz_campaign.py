@@ -128,9 +128,14 @@ async def _good_site(run: Run, token: str, interval: float) -> None:
         await asyncio.sleep(interval)
 
 
-async def _sample_memory(collector: CollectorProcess, peak: list[int], done: asyncio.Event) -> None:
-    while not done.is_set():
+async def _sample_memory(collector: CollectorProcess, peak: list[int], run: Run) -> None:
+    ticks = 0
+    while not run.done.is_set():
         peak[0] = max(peak[0], collector.memory().get("VmRSS", 0))
+        ticks += 1
+        if ticks % 60 == 0:  # progress, every 30 s
+            sent = sum(run.tally.inputs.values())
+            print(f"{sent} HTTP inputs, RSS peak {peak[0] >> 20} MiB", file=sys.stderr, flush=True)
         await asyncio.sleep(0.5)
 
 
@@ -145,7 +150,7 @@ async def _campaign(collector: CollectorProcess, args: argparse.Namespace) -> di
     async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(60.0)) as client:
         run = Run(client, collector.url)
         good_task = asyncio.create_task(_good_site(run, good_token, args.good_interval))
-        memory_task = asyncio.create_task(_sample_memory(collector, peak, run.done))
+        memory_task = asyncio.create_task(_sample_memory(collector, peak, run))
         workers = [
             _hostile(run, tokens, plan, random.Random(args.seed * 1000 + n))
             for n in range(args.concurrency)
