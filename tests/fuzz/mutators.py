@@ -284,7 +284,9 @@ def _parent(doc: Any, path: tuple[Any, ...]) -> Any:
     return doc
 
 
-def _mutate_tree(doc: dict[str, Any], rng: random.Random, now: float, raws: list[str]) -> None:
+def _mutate_tree(doc: dict[str, Any], rng: random.Random, now: float, raws: list[str]) -> bool:
+    """One mutation; True when it grew a list (then it must be the last: growth compounds)."""
+
     def raw(token: str) -> str:
         raws.append(token)
         return f"{_RAW}{len(raws) - 1}@"
@@ -302,6 +304,7 @@ def _mutate_tree(doc: dict[str, Any], rng: random.Random, now: float, raws: list
         parent[rng.choice(["unknown", "extra_field", "__proto__", ""])] = 1
     elif choice == 4 and isinstance(parent[last], list) and parent[last]:
         parent[last] *= rng.choice([2, 100, 3000])
+        return True
     elif choice == 5:
         doc["collected_at"] = rng.choice([now + 86400 * 365 * 80, now + 601, now - 86400 * 365 * 50,
                                           0, -1.0, 1e300, now - 10])  # fmt: skip
@@ -309,6 +312,7 @@ def _mutate_tree(doc: dict[str, Any], rng: random.Random, now: float, raws: list
         parent[last] = raw(f'{json.dumps(parent[last])}, "{last}": {json.dumps(parent[last])}')
     else:
         parent[last] = raw("[" * rng.choice([50, 500, 100_000]) + "]" * 3)
+    return False
 
 
 def _serialise(doc: dict[str, Any], raws: list[str]) -> bytes:
@@ -322,7 +326,8 @@ def mutate_inventory(rng: random.Random, now: float, agent: str = "fuzz-agent") 
     doc = small_inventory(agent, now - 60)
     raws: list[str] = []
     for _ in range(rng.randint(1, 3)):
-        _mutate_tree(doc, rng, now, raws)
+        if _mutate_tree(doc, rng, now, raws):
+            break
     body = _serialise(doc, raws)
     roll = rng.random()
     if roll < 0.1:
