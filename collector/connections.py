@@ -37,17 +37,16 @@ class ConnectionGuard:
 
     def __init__(self, settings: Connections) -> None:
         self.header_timeout = settings.header_timeout
-        self.cap = connection_cap(settings.max_connections)
+        self.max_connections = settings.max_connections
         self.idle: dict[GuardedH11Protocol, None] = {}  # insertion order = idle since
         self.busy: set[GuardedH11Protocol] = set()
-        self.evicted = 0
 
     def opened(self, connection: GuardedH11Protocol) -> None:
         self.set_idle(connection)
-        while len(self.idle) + len(self.busy) > self.cap:
+        cap = connection_cap(self.max_connections)  # per connection: follows a prlimit change
+        while len(self.idle) + len(self.busy) > cap:
             oldest = next(iter(self.idle))  # the new one is idle too: never empty here
             self.closed(oldest)
-            self.evicted += 1
             oldest.close()
 
     def set_idle(self, connection: GuardedH11Protocol) -> None:

@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import resource
 import socket
-import subprocess
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
-from agent.wire.remote_write import WRITE_HEADERS, encode_write_request
+from agent.wire.remote_write import encode_write_request
 from tests.collector.conftest import CASES
 from tests.collector.inventories import huge_inventory
-from tests.peers.common import collector_command, free_port, stop, subprocess_env, wait_until
+from tests.peers.collector import CollectorProcess, start_collector
+from tests.peers.common import wait_until
 from tests.peers.prometheus import PrometheusServer
 
 pytestmark = pytest.mark.peer
@@ -31,17 +30,16 @@ DEADLINE = 1.0  # seconds: the issue's bound for another site's write (the one t
 
 @dataclass
 class Collector:
-    url: str
+    process: CollectorProcess
     port: int
-    config: Path
     prometheus: PrometheusServer
 
+    @property
+    def url(self) -> str:
+        return self.process.url
+
     def token(self, site: str) -> str:
-        result = subprocess.run(
-            collector_command("sites", "token", "--config", str(self.config), site),
-            env=subprocess_env(), capture_output=True, text=True, check=True, timeout=60,
-        )  # fmt: skip
-        return result.stdout.strip().splitlines()[-1]
+        return self.process.token(site)
 
     def write(self, token: str, test_id: str, timeout: float = 30) -> httpx.Response:
         body = encode_write_request(
@@ -52,51 +50,24 @@ class Collector:
                 )
             ]
         )
-        headers = {**WRITE_HEADERS, "Authorization": f"Bearer {token}"}
-        return httpx.post(
-            f"{self.url}/api/v1/write", content=body, headers=headers, timeout=timeout
-        )
+        return self.process.write(token, body, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
 def collector(
     tmp_path_factory: pytest.TempPathFactory, prometheus: PrometheusServer
 ) -> Iterator[Collector]:
-    root = tmp_path_factory.mktemp("isolation")
-    port = free_port()
-    config = root / "collector.yml"
-    config.write_text(
-        f"listen: 127.0.0.1:{port}\n"
-        f"database_url: sqlite:///{root / 'collector.db'}\n"
-        f"forward:\n  - url: {prometheus.write_url}\n    name: prometheus\n"
-        "limits:\n  max_inventory_devices: 50000\n  max_requests_in_flight_per_site: 2\n"
-        "connections:\n  header_timeout: 2s\n",
-        encoding="utf-8",
+    running = start_collector(
+        tmp_path_factory.mktemp("isolation"),
+        [{"url": prometheus.write_url, "name": "prometheus"}],
+        CASES / "sites_good" / "pre2025.csv",
+        limits={"max_inventory_devices": 50_000, "max_requests_in_flight_per_site": 2},
+        connections={"header_timeout": "2s"},
     )
-    log = (root / "collector.log").open("wb")
-    process = subprocess.Popen(
-        collector_command("serve", "--init", "--config", str(config)),
-        env=subprocess_env(), stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    resource.prlimit(process.pid, resource.RLIMIT_NOFILE, (FD_LIMIT, FD_LIMIT))  # before it listens
-    running = Collector(f"http://127.0.0.1:{port}", port, config, prometheus)
-
-    def healthy() -> bool:
-        assert process.poll() is None, (root / "collector.log").read_text()
-        try:
-            return httpx.get(f"{running.url}/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_until(healthy, 60, "collector")
-    sites = str(CASES / "sites_good" / "pre2025.csv")
-    subprocess.run(
-        collector_command("sites", "import", "--config", str(config), sites),
-        env=subprocess_env(), check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    yield running
-    stop(process)
-    log.close()
+    # the cap is read at each new connection, the limit at each descriptor allocation
+    resource.prlimit(running.process.pid, resource.RLIMIT_NOFILE, (FD_LIMIT, FD_LIMIT))
+    yield Collector(running, int(running.url.rpartition(":")[2]), prometheus)
+    running.stop()
 
 
 def test_site_b_writes_within_a_second_while_site_a_posts_40000_devices(
