@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import random
 import sys
 import tempfile
@@ -77,7 +78,6 @@ class Run:
     client: httpx.AsyncClient
     url: str
     tally: Tally = field(default_factory=Tally)
-    good: Good = field(default_factory=Good)
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -99,33 +99,36 @@ async def _hostile(run: Run, tokens: list[str], plan: list[str], rng: random.Ran
         run.tally.count(kind, answer.status_code, answer.text)
 
 
-async def _good_write(run: Run, headers: dict[str, str]) -> tuple[bool, str]:
-    good = run.good
+def _good_write(client: httpx.Client, url: str, headers: dict[str, str], n: int) -> str:
+    """One valid write; "" when it got 204, else what went wrong."""
     body = encode_write_request(
-        [({"__name__": "ictinfra_fuzz_good", "device": "sw1"}, [(now_ms(), float(good.sent))])]
+        [({"__name__": "ictinfra_fuzz_good", "device": "sw1"}, [(now_ms(), float(n))])]
     )
     try:
-        answer = await run.client.post(run.url + "/api/v1/write", content=body, headers=headers)
+        answer = client.post(url + "/api/v1/write", content=body, headers=headers)
     except httpx.HTTPError as exc:
-        return False, f"{type(exc).__name__}: {exc}"
-    return answer.status_code == 204, f"{answer.status_code}: {answer.text[:200]}"
+        return f"{type(exc).__name__}: {exc}"
+    return "" if answer.status_code == 204 else f"{answer.status_code}: {answer.text[:200]}"
 
 
-async def _good_site(run: Run, token: str, interval: float) -> None:
-    headers = {**WRITE_HEADERS, "Authorization": f"Bearer {token}"}
-    good = run.good
-    while not run.done.is_set():
-        good.sent += 1
-        started = time.monotonic()
-        ok, why = await _good_write(run, headers)
-        elapsed = time.monotonic() - started
-        good.latencies.append(elapsed)
-        good.slowest = max(good.slowest, elapsed)
-        if ok:
-            good.served += 1
-        else:
-            good.failures.append(why)
-        await asyncio.sleep(interval)
+def good_site(url: str, token: str, interval: float, stop: Any, results: Any) -> None:
+    """In its own process (so the fuzzer's own CPU never delays it): a valid write every
+    `interval` seconds until `stop` is set; puts a Good on `results`."""
+    good, headers = Good(), {**WRITE_HEADERS, "Authorization": f"Bearer {token}"}
+    with httpx.Client(timeout=60) as client:
+        while not stop.is_set():
+            good.sent += 1
+            started = time.monotonic()
+            failure = _good_write(client, url, headers, good.sent)
+            elapsed = time.monotonic() - started
+            good.latencies.append(elapsed)
+            good.slowest = max(good.slowest, elapsed)
+            if failure:
+                good.failures.append(failure)
+            else:
+                good.served += 1
+            time.sleep(interval)
+    results.put(good)
 
 
 async def _sample_memory(collector: CollectorProcess, peak: list[int], run: Run) -> None:
@@ -149,7 +152,12 @@ async def _campaign(collector: CollectorProcess, args: argparse.Namespace) -> di
     limits = httpx.Limits(max_connections=args.concurrency + 2)
     async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(60.0)) as client:
         run = Run(client, collector.url)
-        good_task = asyncio.create_task(_good_site(run, good_token, args.good_interval))
+        context = multiprocessing.get_context("spawn")
+        stop, results = context.Event(), context.Queue()
+        writer = context.Process(
+            target=good_site, args=(collector.url, good_token, args.good_interval, stop, results)
+        )
+        writer.start()
         memory_task = asyncio.create_task(_sample_memory(collector, peak, run))
         workers = [
             _hostile(run, tokens, plan, random.Random(args.seed * 1000 + n))
@@ -159,8 +167,11 @@ async def _campaign(collector: CollectorProcess, args: argparse.Namespace) -> di
         await asyncio.gather(*workers)
         http_seconds = time.monotonic() - began
         run.done.set()
-        await asyncio.gather(good_task, memory_task)
-    tally, good = run.tally, run.good
+        stop.set()
+        await memory_task
+        good: Good = results.get(timeout=120)
+        writer.join(30)
+    tally = run.tally
     latencies = sorted(good.latencies)
     return {
         "http": {
