@@ -8,8 +8,10 @@ seconds; a second process feeds mutated SNMP responses to the agent's lean decod
 answers by status, crashes (the collector exiting, a traceback in its log, a decoder escape),
 5xx that are not a receiver's outage, the collector's RSS (start, peak), and every good write.
 
-    python3 bench/fuzz_campaign.py [--writes 250000] [--inventories 100000]
-        [--datagrams 700000] [--concurrency 6] [--seed 1] [--out bench/results/fuzz_campaign]
+    python3 bench/fuzz_campaign.py [--writes 22500] [--inventories 7500] [--datagrams 970000]
+        [--concurrency 6] [--seed 7] [--out bench/results/fuzz_campaign]
+
+Figures and the bound on RSS: docs/hostile-input.md.
 """
 
 from __future__ import annotations
@@ -222,12 +224,12 @@ def _tracebacks(log: Path) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--writes", type=int, default=250_000)
-    parser.add_argument("--inventories", type=int, default=100_000)
-    parser.add_argument("--datagrams", type=int, default=700_000)
+    parser.add_argument("--writes", type=int, default=22_500)
+    parser.add_argument("--inventories", type=int, default=7_500)
+    parser.add_argument("--datagrams", type=int, default=970_000)
     parser.add_argument("--concurrency", type=int, default=6)
     parser.add_argument("--good-interval", type=float, default=0.25)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "fuzz_campaign"))
     args = parser.parse_args()
     started = time.time()
