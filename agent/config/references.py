@@ -34,7 +34,10 @@ def _snmp_names(config: AgentConfig) -> list[tuple[Location, str]]:
 
 
 def _speedtest(config: AgentConfig) -> list[tuple[Location, str]]:
+    """The test asks the collector, with the site token: both default to the `push:` section."""
     test = config.bandwidth.speedtest
-    if config.bandwidth.enabled and test.enabled and test.url is None and config.push is None:
-        return [(("bandwidth", "speedtest", "enabled"), "needs `url` or a `push:` section")]
-    return []
+    if not (config.bandwidth.enabled and test.enabled) or config.push is not None:
+        return []
+    where: Location = ("bandwidth", "speedtest", "enabled")
+    missing = [key for key in ("url", "token_file") if getattr(test, key) is None]
+    return [(where, f"needs `{key}` or a `push:` section") for key in missing]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from agent.model import MetricFamily
 from agent.push.queue import QueueStats
 
-DROP_REASONS = ("queue_full", "rejected", "too_old")
+DROP_REASONS = ("queue_full", "rejected", "too_old", "disk_full", "queue_unwritable")
 
 
 @dataclass
@@ -91,7 +91,8 @@ class PushMetrics:
         retries.add((), self.retries)
         dropped = MetricFamily(
             "ictinfra_push_dropped_samples_total",
-            "Samples dropped unsent: queue_full (oldest first), rejected (4xx), too_old.",
+            "Samples dropped unsent: queue_full (oldest first), rejected (4xx), too_old,"
+            " disk_full or queue_unwritable (a collection the queue could not store).",
             "counter",
             ("reason",),
         )

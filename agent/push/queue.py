@@ -14,6 +14,10 @@ own one-row table: only the latest snapshot matters.
 
 The bound is on payload bytes (what the rows hold); the file itself is a little larger (pages,
 WAL up to its checkpoint size) and does not shrink: SQLite reuses freed pages.
+
+A write that fails (the disk full, an I/O error) is rolled back whole and raises QueueWriteError;
+the queue stays usable and the next write tries again, so the agent recovers by itself once space
+returns. The failure is logged once when it starts and once when it ends, not at every write.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +62,38 @@ CREATE TABLE IF NOT EXISTS inventory (
 
 class QueueError(IctinfraError):
     """The push queue cannot be opened (permissions, disk full, a newer schema)."""
+
+
+class QueueWriteError(QueueError):
+    """A write to the open queue failed and was rolled back: nothing of it is stored."""
+
+    def __init__(self, path: Path, problem: sqlite3.Error) -> None:
+        full = getattr(problem, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+        self.reason = "disk_full" if full else "queue_unwritable"  # the drop metric's label
+        super().__init__(f"cannot write the push queue {path}: {problem}")
+
+
+class WriteHealth:
+    """Whether the queue's writes succeed; logs each change, so a long outage logs twice."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.failing: QueueWriteError | None = None
+        self._lock = threading.Lock()
+
+    def failed(self, problem: QueueWriteError) -> None:
+        with self._lock:
+            first, self.failing = self.failing is None, problem
+        if first:
+            log.error("%s; until it can be written, collections that cannot be stored are dropped"
+                      " and counted (ictinfra_push_dropped_samples_total{reason=%r}), and what is"
+                      " queued is still sent", problem, problem.reason)  # fmt: skip
+
+    def succeeded(self) -> None:
+        with self._lock:
+            was, self.failing = self.failing, None
+        if was is not None:
+            log.warning("push queue %s can be written again", self.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +134,7 @@ class PushQueue:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = self.directory / FILE_NAME
         self.max_bytes = max_bytes
+        self.health = WriteHealth(self.path)
         self._lock = threading.Lock()
         try:
             self._db = self._open()
@@ -144,13 +181,31 @@ class PushQueue:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._rollback()  # one an earlier failure left open would refuse this BEGIN for good
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db
+            self._db.execute("COMMIT")  # may fail too (disk full): then roll back as well
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
-        self._db.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:  # SQLite may have rolled back already (SQLITE_FULL)
+            with suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction of the open queue: QueueWriteError when it fails."""
+        try:
+            with self._transaction() as db:
+                yield db
+        except sqlite3.Error as exc:
+            problem = QueueWriteError(self.path, exc)
+            self.health.failed(problem)
+            raise problem from None
+        self.health.succeeded()
 
     def _load_stats(self) -> QueueStats:
         """Totals by a full scan: once at open; afterwards kept up to date by each change."""
@@ -180,7 +235,7 @@ class PushQueue:
             if len(compressed) > self.max_bytes:
                 return samples  # larger than the whole queue: nothing else is worth dropping
             try:
-                with self._transaction() as db:
+                with self._writing() as db:
                     evicted = self._evict(len(compressed))
                     db.execute(
                         "INSERT INTO batches (oldest_ms, newest_ms, samples, raw_bytes, payload)"
@@ -221,10 +276,16 @@ class PushQueue:
         query = "SELECT * FROM batches ORDER BY id"
         return self._select(query, (), max_raw_bytes, max_samples, exclude)
 
-    def since(self, newest_ms: int, max_raw_bytes: int, max_samples: int = 2**62) -> list[Batch]:
+    def since(
+        self,
+        newest_ms: int,
+        max_raw_bytes: int,
+        max_samples: int = 2**62,
+        exclude: frozenset[int] = frozenset(),
+    ) -> list[Batch]:
         """Batches whose newest sample is at or after `newest_ms` (the fresh lane), in order."""
         query = "SELECT * FROM batches WHERE newest_ms >= ? ORDER BY id"
-        return self._select(query, (newest_ms,), max_raw_bytes, max_samples, frozenset())
+        return self._select(query, (newest_ms,), max_raw_bytes, max_samples, exclude)
 
     def _select(
         self,
@@ -265,7 +326,7 @@ class PushQueue:
         with self._lock:
             batches = size = samples = 0
             try:
-                with self._transaction() as db:
+                with self._writing() as db:
                     for batch_id in ids:
                         for row in db.execute(
                             "DELETE FROM batches WHERE id = ? RETURNING length(payload), samples",
@@ -280,7 +341,7 @@ class PushQueue:
     def put_inventory(self, body: bytes, created_ms: int | None = None) -> int:
         """Replace the inventory slot (latest wins); returns the snapshot's generation."""
         created = created_ms if created_ms is not None else int(time.time() * 1000)
-        with self._lock, self._transaction() as db:
+        with self._lock, self._writing() as db:
             row = db.execute("SELECT max(generation) FROM inventory").fetchone()
             generation = (row[0] or 0) + 1
             db.execute(
@@ -299,7 +360,7 @@ class PushQueue:
 
     def delete_inventory(self, generation: int) -> None:
         """Forget the snapshot once sent, unless a newer one replaced it meanwhile."""
-        with self._lock, self._transaction() as db:
+        with self._lock, self._writing() as db:
             db.execute("DELETE FROM inventory WHERE generation = ?", (generation,))
 
     def integrity_problems(self) -> list[str]:

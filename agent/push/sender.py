@@ -16,6 +16,12 @@ for them, not be thrown away); any other 4xx is permanent. Prometheus answers a 
 500 "too old sample" when a sample is beyond its window; retrying that can never succeed, so it is
 permanent too. A permanent answer to a merged request is bisected until the bad batches are
 found: Prometheus rolls a request back as a whole, so the good batches in it must be resent.
+
+When the queue cannot be written (disk full), batches the receiver accepted cannot be deleted:
+they are remembered as acknowledged, never sent again by this process, and deleted once the
+queue can be written. Only if the agent stops before that are they sent once more after its
+restart: the same samples with the same timestamps and values, which remote_write receivers
+accept as a no-op (Prometheus ignores an identical duplicate; VictoriaMetrics deduplicates).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from collections.abc import Callable
 from enum import Enum
 
 from agent.push.metrics import PushMetrics
-from agent.push.queue import Batch, PushQueue
+from agent.push.queue import Batch, PushQueue, QueueWriteError
 from agent.push.regroup import merge_write_requests
 from agent.push.transport import HttpTransport, Response, TransportError
 from agent.wire.remote_write import WRITE_HEADERS, compress, parse_write_request
@@ -101,11 +107,14 @@ class Sender:
         self.max_sample_age = max_sample_age
         self.clock = clock
         self.retry_after: float | None = None
+        self.acknowledged: set[int] = set()  # done with (sent or dropped), not yet deleted
+        self._inventory_done: int | None = None  # the same, for the inventory snapshot
 
     def pump(self, stop: threading.Event | None = None) -> bool:
         """Send the inventory and every queued batch; False when a retryable failure stopped it."""
         stop = stop or threading.Event()
         self.retry_after = None
+        self._forget([])
         inventory = self._send_inventory()
         if inventory is None:
             return False  # no HTTP answer at all: the samples would only wait for a timeout too
@@ -116,10 +125,11 @@ class Sender:
             self._drop_too_old()
             now_ms = int(self.clock() * 1000)
             limits = (self.max_request_bytes, self.max_request_samples)
-            fresh = self.queue.since(now_ms - int(2000 * self.interval), *limits)
+            done = frozenset(self.acknowledged)
+            fresh = self.queue.since(now_ms - int(2000 * self.interval), *limits, exclude=done)
             if fresh and not self._send(fresh):
                 return False
-            exclude = frozenset(b.id for b in fresh)
+            exclude = done | {b.id for b in fresh}
             backlog = self.queue.oldest(limits[0], exclude, limits[1])
             if backlog and not self._send(backlog):
                 return False
@@ -129,11 +139,11 @@ class Sender:
 
     def _drop_too_old(self) -> None:
         cutoff_ms = int((self.clock() - self.max_sample_age) * 1000)
-        stale = self.queue.older_than(cutoff_ms)
+        stale = [b for b in self.queue.older_than(cutoff_ms) if b.id not in self.acknowledged]
         if not stale:
             return
         samples = sum(b.samples for b in stale)
-        self.queue.delete([b.id for b in stale])
+        self._forget([b.id for b in stale])
         self.metrics.count_dropped("too_old", samples)
         log.error(
             "dropped %d queued samples older than push.max_sample_age (%.0fs), collected %s to %s",
@@ -156,7 +166,7 @@ class Sender:
             return False
         verdict, reason = classify(response)
         if verdict is Verdict.SENT:
-            self.queue.delete([b.id for b in batches])
+            self._forget([b.id for b in batches])
             self.metrics.count_sent(len(batches), samples)
             return True
         self.metrics.count_failure(verdict.value)
@@ -175,8 +185,20 @@ class Sender:
         self._drop(batches[0], reason, response)
         return True
 
+    def _forget(self, ids: list[int]) -> None:
+        """Delete batches done with, and those an unwritable queue kept before; or remember them
+        (the queue logs its failure, once)."""
+        self.acknowledged.update(ids)
+        if not self.acknowledged:
+            return
+        try:
+            self.queue.delete(sorted(self.acknowledged))
+        except QueueWriteError:
+            return
+        self.acknowledged.clear()
+
     def _drop(self, batch: Batch, reason: str, response: Response) -> None:
-        self.queue.delete([batch.id])
+        self._forget([batch.id])
         self.metrics.count_dropped(reason, batch.samples)
         log.error(
             "receiver rejected %d samples collected %s to %s, dropped (%s): %s; HTTP %d: %s",
@@ -192,7 +214,9 @@ class Sender:
     def _send_inventory(self) -> bool | None:
         """True: sent, dropped or nothing to send; False: retry later; None: unreachable."""
         snapshot = self.queue.inventory()
-        if snapshot is None:
+        if snapshot is None or snapshot.generation == self._inventory_done:
+            if snapshot is not None:
+                self._forget_inventory(snapshot.generation)
             return True
         try:
             response = self.transport.post(INVENTORY_PATH, snapshot.body, INVENTORY_HEADERS)
@@ -204,7 +228,7 @@ class Sender:
             log.warning("inventory push got HTTP %d, will retry: %s", response.status,
                         response.message)  # fmt: skip
             return False
-        self.queue.delete_inventory(snapshot.generation)
+        self._forget_inventory(snapshot.generation)
         if verdict is Verdict.SENT:
             self.metrics.inventory_sent += 1
             self.metrics.last_inventory_success = time.time()
@@ -213,6 +237,14 @@ class Sender:
             log.error("collector rejected the inventory snapshot, dropped; HTTP %d: %s",
                       response.status, response.message)  # fmt: skip
         return True
+
+    def _forget_inventory(self, generation: int) -> None:
+        self._inventory_done = generation
+        try:
+            self.queue.delete_inventory(generation)
+        except QueueWriteError:
+            return  # kept as done: not sent again, deleted at a later pump
+        self._inventory_done = None  # generations restart at 1 once the slot is empty
 
 
 def _iso(ms: int) -> str:

@@ -21,7 +21,7 @@ from agent.config.push import PushConfig
 from agent.model import MetricFamily
 from agent.push.backoff import Backoff
 from agent.push.metrics import PushMetrics
-from agent.push.queue import PushQueue
+from agent.push.queue import PushQueue, QueueWriteError
 from agent.push.sender import Sender
 from agent.push.transport import HttpTransport
 from agent.wire.inventory import Inventory
@@ -96,7 +96,11 @@ class PushService:
             self.put(protobuf, samples, timestamp_ms)
 
     def put(self, protobuf: bytes, samples: int, timestamp_ms: int) -> None:
-        dropped = self.queue.put(protobuf, samples, timestamp_ms, timestamp_ms)
+        try:
+            dropped = self.queue.put(protobuf, samples, timestamp_ms, timestamp_ms)
+        except QueueWriteError as exc:  # logged by the queue, once per outage
+            self.metrics.count_dropped(exc.reason, samples)
+            return
         if dropped:
             self.metrics.count_dropped("queue_full", dropped)
             log.warning(
@@ -107,7 +111,10 @@ class PushService:
 
     async def accept_inventory(self, inventory: Inventory) -> None:
         body = inventory.model_dump_json().encode("utf-8")
-        await asyncio.to_thread(self.queue.put_inventory, body)
+        try:
+            await asyncio.to_thread(self.queue.put_inventory, body)
+        except QueueWriteError:  # logged by the queue; the next snapshot tries again
+            self.metrics.inventory_dropped += 1
 
     def families(self) -> list[MetricFamily]:
         return self.metrics.families(self.queue.stats())
@@ -118,7 +125,11 @@ class PushService:
         try:
             while True:
                 self._inflight = loop.run_in_executor(None, self.sender.pump, self._stop)
-                delivered = await asyncio.shield(self._inflight)
+                try:
+                    delivered = await asyncio.shield(self._inflight)
+                except Exception:  # a bug or a queue that cannot be read: back off, never die
+                    log.exception("push sender failed; trying again after a pause")
+                    delivered = False
                 await asyncio.sleep(self._next_delay(delivered))
         finally:
             self._stop.set()

@@ -36,6 +36,7 @@ bandwidth:
 EXPECTED = [
     "line 11: bandwidth.uplink.device: no snmp target named 'coer' (targets: core)",
     "line 13: bandwidth.speedtest.enabled: needs `url` or a `push:` section",
+    "line 13: bandwidth.speedtest.enabled: needs `token_file` or a `push:` section",
     "line 18: bandwidth.lan_facts.switches[1]: no snmp target named 'access-2' (targets: core)",
 ]
 
@@ -55,6 +56,7 @@ def test_every_broken_reference_is_reported_with_its_line(tmp_path: Path) -> Non
 def test_references_that_resolve_load(tmp_path: Path) -> None:
     fixed = BROKEN.replace("device: coer", "device: core").replace("      - access-2\n", "")
     fixed += "  speedtest:\n    enabled: true\n    url: https://collector.example/speed\n"
+    fixed += "    token_file: /etc/ictinfra/token\n"
     fixed = fixed.replace("  speedtest:\n    enabled: true\n  lan_facts", "  lan_facts", 1)
     config = load_config(write(tmp_path, fixed))
     assert config.bandwidth.uplink is not None and config.bandwidth.uplink.device == "core"

@@ -29,6 +29,7 @@ MAX_VARBINDS = 4096  # 200 max-repetitions x a walk's columns, with room to spar
 MAX_INTEGER_OCTETS = 8
 MAX_UNSIGNED_OCTETS = 9  # Counter64 plus a leading zero octet
 MAX_OID_ARCS = 128
+MAX_OID_OCTETS = MAX_OID_ARCS * 5
 MAX_ARC = 2**32 - 1
 # A sub-identifier longer than 5 octets, or of 5 whose value passes 2^32-1, or led by 0x80.
 _BAD_ARC = re.compile(rb"[\x80-\xff]{5}|(?:^|[\x00-\x7f])(?:\x80|[\x90-\xff][\x80-\xff]{3})")
@@ -110,9 +111,7 @@ def _header(data: bytes, position: int, end: int) -> tuple[int, int, int]:
     """(tag, start of value, end of value) of the TLV at `position`."""
     if position + 2 > end:
         raise BerError(f"truncated at byte {position}")
-    tag = data[position]
-    if tag & 0x1F == 0x1F:
-        raise BerError(f"multi-octet tag at byte {position}")
+    tag = data[position]  # a multi-octet tag (low bits 0x1F) is no tag we accept: refused by it
     first = data[position + 1]
     position += 2
     if first & 0x80:
@@ -151,10 +150,11 @@ def decode_oid(raw: bytes) -> str:
     A walk's OIDs share their column's prefix, so the prefix text comes from a bounded cache
     keyed by its bytes and only the last sub-identifier is decoded each time.
     """
-    _check_oid(raw)
+    if not raw or raw[-1] & 0x80 or len(raw) > MAX_OID_OCTETS:
+        raise BerError(f"malformed OBJECT IDENTIFIER of {len(raw)} octets")
     cut = len(raw) - 1
     if cut < 1:
-        return _decode_oid_text(raw)  # one octet, or malformed: no prefix to share
+        return _decode_oid_text(raw)
     while cut > 1 and raw[cut - 1] & 0x80:
         cut -= 1
     if raw[cut - 1] & 0x80:
@@ -164,26 +164,28 @@ def decode_oid(raw: bytes) -> str:
     if head is None:
         if len(_prefixes) >= PREFIX_CACHE_SIZE:
             _prefixes.clear()
-        head = _prefixes[prefix] = _decode_oid_text(prefix)
+        head = _prefixes[prefix] = _decode_oid_text(prefix, MAX_OID_ARCS - 1)
+    if len(raw) - cut > 5 or raw[cut] == 0x80:
+        raise BerError("OBJECT IDENTIFIER sub-identifier not minimal or too long")
     last = 0
     for byte in raw[cut:]:
         last = (last << 7) | (byte & 0x7F)
+    if last > MAX_ARC:
+        raise BerError(f"OBJECT IDENTIFIER sub-identifier above {MAX_ARC}")
     return f"{head}.{last}"
 
 
-def _check_oid(raw: bytes) -> None:
-    """BerError unless `raw` is a well-formed OID within net-snmp's bounds (C-speed checks)."""
-    if not raw or raw[-1] & 0x80 or len(raw) > MAX_OID_ARCS * 5:
-        raise BerError(f"malformed OBJECT IDENTIFIER of {len(raw)} octets")
-    if len(raw.translate(None, _CONTINUED)) + 1 > MAX_OID_ARCS:
+def _decode_oid_text(raw: bytes, max_arcs: int = MAX_OID_ARCS) -> str:
+    """`raw` (at most MAX_OID_OCTETS, ending an arc) as text; BerError past net-snmp's bounds."""
+    if raw.isascii():  # the common case: every arc fits one octet
+        if len(raw) + 1 > max_arcs:
+            raise BerError(f"OBJECT IDENTIFIER of more than {MAX_OID_ARCS} sub-identifiers")
+        if raw[0] < 120:
+            return ".".join([f"{raw[0] // 40}.{raw[0] % 40}", *map(str, raw[1:])])
+    elif len(raw.translate(None, _CONTINUED)) + 1 > max_arcs:
         raise BerError(f"OBJECT IDENTIFIER of more than {MAX_OID_ARCS} sub-identifiers")
-    if _BAD_ARC.search(raw):
+    elif _BAD_ARC.search(raw):  # C speed, before any arc is decoded
         raise BerError(f"OBJECT IDENTIFIER sub-identifier not minimal or above {MAX_ARC}")
-
-
-def _decode_oid_text(raw: bytes) -> str:
-    if raw[0] < 120 and max(raw) < 0x80:  # the common case: every arc fits one octet
-        return ".".join([f"{raw[0] // 40}.{raw[0] % 40}", *map(str, raw[1:])])
     arcs: list[int] = []
     value = 0
     for byte in raw:
