@@ -38,8 +38,13 @@ class RedactingFormatter(logging.Formatter):
     def redact(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
-        text = _USERINFO.sub("<redacted>@", text)
-        return _TOKEN.sub("ictinfra_" + REDACTED, text)
+        return redact_credentials(text)
+
+
+def redact_credentials(text: str) -> str:
+    """`text` without URL userinfo or anything shaped like a site token (for logs and for error
+    messages a sender sees)."""
+    return _TOKEN.sub("ictinfra_" + REDACTED, _USERINFO.sub("<redacted>@", text))
 
 
 def _written_forms(secret: str) -> set[str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,13 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from agent.wire.remote_write import WRITE_HEADERS, encode_write_request  # noqa: E402
-from tests.peers.common import (  # noqa: E402
-    collector_command,
-    free_port,
-    stop,
-    subprocess_env,
-    wait_until,
-)
+from tests.peers.collector import CollectorProcess, start_collector  # noqa: E402
 from tests.peers.prometheus import PrometheusServer, start_prometheus  # noqa: E402
 
 
@@ -89,44 +82,17 @@ def cpu_seconds(pid: int) -> float:
     return float(times.user + times.system)
 
 
-def start_collector(root: Path, forward_url: str) -> tuple[subprocess.Popen[bytes], str, str]:
-    port = free_port()
-    config = root / "collector.yml"
-    config.write_text(
-        f"listen: 127.0.0.1:{port}\ndatabase_url: sqlite:///{root / 'c.db'}\n"
-        f"forward:\n  - url: {forward_url}\n    name: prometheus\nlog:\n  level: warning\n",
-        encoding="utf-8",
-    )
+def start_bench_collector(root: Path, forward_url: str) -> tuple[CollectorProcess, str, str]:
     sites = root / "sites.csv"
     sites.write_text(
         "code,name,level,parent_code,staff,offices\n01,Hà Nội,province,,1,1\n00001,Phúc Xá,"
         "commune,01,1,1\n",
         encoding="utf-8",
     )
-    env = subprocess_env()
-
-    def cli(*args: str) -> str:
-        return subprocess.run(
-            collector_command(*args, "--config", str(config)),
-            env=env, check=True, capture_output=True, text=True,
-        ).stdout  # fmt: skip
-
-    cli("sites", "import", "--init", str(sites))
-    token = cli("sites", "token", "00001").strip().splitlines()[-1]
-    log = (root / "collector.log").open("wb")
-    process = subprocess.Popen(
-        collector_command("serve", "--config", str(config)), env=env, stdout=log, stderr=log
+    running = start_collector(
+        root / "collector", [{"url": forward_url, "name": "prometheus"}], sites
     )
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_until(healthy, 60, "collector")
-    return process, f"{url}/api/v1/write", token
+    return running, f"{running.url}/api/v1/write", running.token("00001")
 
 
 def main() -> int:
@@ -147,12 +113,12 @@ def main() -> int:
         root = Path(tmp)
         direct = start_prometheus(root / "direct")
         behind = start_prometheus(root / "behind")
-        collector, collector_url, token = start_collector(root, behind.write_url)
+        collector, collector_url, token = start_bench_collector(root, behind.write_url)
         try:
             results = []
             for name, url, tok, prom, pid in (
                 ("prometheus receiver, direct", direct.write_url, None, direct, None),
-                ("collector -> prometheus", collector_url, token, behind, collector.pid),
+                ("collector -> prometheus", collector_url, token, behind, collector.process.pid),
             ):
                 prom_pid = prom.process.pid if prom.process else 0
                 cpu0 = (cpu_seconds(pid) if pid else 0.0, cpu_seconds(prom_pid))
@@ -161,7 +127,7 @@ def main() -> int:
                 stored = stored_samples(prom, time.time())
                 results.append((name, seconds, stored, cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]))
         finally:
-            stop(collector)
+            collector.stop()
             direct.close()
             behind.close()
     print(f"{'path':30} {'seconds':>8} {'samples/s':>10} {'stored':>8} "

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import anyio
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -18,20 +19,19 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Route
 
 from collector.config import CollectorConfig
+from collector.devices.api import devices as devices_endpoint
 from collector.forward import Forwarder, verdict
 from collector.inflight import SiteSlots
 from collector.ingest import Rejection, accept
 from collector.intake import parse_inventory
 from collector.metrics import Metrics
+from collector.obsolete.api import ObsoleteApi
+from collector.readers import bearer_token, database_unavailable
 from collector.speedtest import RandomBlock, SiteLimiter, parse_size
 from collector.store import SiteIdentity, Store
 from collector.store.inventory import HistorySummary
 
 log = logging.getLogger("collector.app")
-
-
-def _database_unavailable() -> Rejection:
-    return Rejection("database_unavailable", "database unavailable, retry later", 503)
 
 
 class Collector:
@@ -64,14 +64,19 @@ class Collector:
         return PlainTextResponse(message + "\n", rejection.status, headers=headers)
 
     async def _identify(self, request: Request) -> SiteIdentity:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Rejection("unauthorized", "missing bearer token (Authorization: Bearer ...)", 401)
+        token = bearer_token(request)
         try:
-            identity = await run_in_threadpool(self.store.registry.authenticate, token.strip())
+            identity = await run_in_threadpool(self.store.registry.authenticate, token)
+            scope = (
+                None
+                if identity
+                else await run_in_threadpool(self.store.registry.token_scope, token)
+            )
         except SQLAlchemyError as exc:
             log.error("database error while checking a token: %s", type(exc).__name__)
-            raise _database_unavailable() from None
+            raise database_unavailable() from None
+        if identity is None and scope is not None:
+            raise Rejection("forbidden", "a reader token cannot write; use the site's token", 403)
         if identity is None:
             raise Rejection("unauthorized", "unknown or revoked token", 401)
         self.site_slots.take(request.scope, identity.code)
@@ -181,7 +186,7 @@ class Collector:
             return self.store.inventory.record(site, snapshot, text)
         except SQLAlchemyError as exc:
             log.error("database error while storing an inventory: %s", type(exc).__name__)
-            raise _database_unavailable() from None
+            raise database_unavailable() from None
 
     async def speedtest(self, request: Request) -> Response:
         if request.method != "GET":  # HEAD (Starlette adds it) must not spend the site's slot
@@ -250,14 +255,17 @@ def check_write_headers(encoding: str | None, content_type: str | None) -> None:
 def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = None) -> Starlette:
     collector = Collector(config, store, metrics or Metrics())
     slots = collector.site_slots
+    obsolete = ObsoleteApi(collector)  # a bad rules file: ConfigError here, before serving
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         collector.forwarder = Forwarder(config.forward, collector.metrics)
         await collector.seed_last_seen()
+        obsolete.start()
         try:
             yield
         finally:
+            await obsolete.stop()
             await collector.forwarder.close()
 
     app = Starlette(
@@ -265,6 +273,8 @@ def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = N
             Route("/api/v1/write", slots.guard(collector.write), methods=["POST"]),
             Route("/api/v1/inventory", slots.guard(collector.inventory), methods=["POST"]),
             Route("/api/v1/speedtest", slots.guard(collector.speedtest), methods=["GET"]),
+            Route("/api/v1/devices", partial(devices_endpoint, collector), methods=["GET"]),
+            Route("/api/v1/obsolete", obsolete.endpoint, methods=["GET"]),
             Route("/metrics", collector.metrics_endpoint, methods=["GET"]),
             Route("/healthz", collector.healthz, methods=["GET"]),
             Route("/readyz", collector.readyz, methods=["GET"]),

@@ -1,4 +1,5 @@
-"""`ictinfra-collector`: serve, sites import|export|map|successors|token|revoke|tokens."""
+"""`ictinfra-collector`: serve, sites import|export|map|successors|token|revoke|tokens,
+assets import|export, devices, readers token, obsolete."""
 
 from __future__ import annotations
 
@@ -64,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     tokens = sites.add_parser("tokens", help="list a site's tokens (ids, never the tokens)")
     _config_option(tokens)
     tokens.add_argument("code")
+    from collector.devices.cli import add_commands
+
+    add_commands(sub, _config_option)
+    from collector.obsolete.cli import add_command as add_obsolete
+
+    add_obsolete(sub, _config_option)
     return parser
 
 
@@ -115,11 +122,11 @@ def _revoke(registry: Registry, args: argparse.Namespace) -> None:
 
 
 def _tokens(registry: Registry, args: argparse.Namespace) -> None:
-    print("id\tcreated\trevoked\tlast_used")
+    print("id\tcreated\trevoked\tlast_used\tscope")
     for info in registry.list_tokens(args.code):
         print(
             f"{info.id}\t{_when(info.created_at)}\t{_when(info.revoked_at)}\t"
-            f"{_when(info.last_used_at)}"
+            f"{_when(info.last_used_at)}\t{info.scope}"
         )
 
 
@@ -135,12 +142,16 @@ SITES_COMMANDS: dict[str, Callable[[Registry, argparse.Namespace], None]] = {
 
 
 def _sites(args: argparse.Namespace) -> int:
+    from collector.devices import cli as devices_cli
     from collector.store import open_store
     from collector.store.registry import UnknownSiteError
 
     store = open_store(load_config(args.config).database_url, init=args.init)
     try:
-        SITES_COMMANDS[args.sites_command](store.registry, args)
+        if args.command in devices_cli.COMMANDS:
+            devices_cli.run(store, args)
+        else:
+            SITES_COMMANDS[args.sites_command](store.registry, args)
     except UnknownSiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -150,12 +161,9 @@ def _sites(args: argparse.Namespace) -> int:
 
 
 def _read(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CsvError(path, [f"not UTF-8 (byte {exc.start}): save the file as UTF-8"]) from None
-    except OSError as exc:
-        raise CsvError(path, [f"cannot read: {exc.strerror}"]) from None
+    from collector.sites_csv import read_csv_file
+
+    return read_csv_file(path)
 
 
 MISSING_STORE_HINT = (
@@ -175,6 +183,10 @@ def _run(args: argparse.Namespace) -> int:
 
             serve(load_config(args.config), init=args.init)
             return 0
+        if args.command == "obsolete":
+            from collector.obsolete.cli import run as obsolete
+
+            return obsolete(args)
         return _sites(args)
     except StoreMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)

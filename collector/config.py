@@ -90,6 +90,17 @@ class SpeedTestEndpoint(StrictModel):
     min_interval_per_site: Duration = 3600.0
 
 
+class ObsoleteSettings(StrictModel):
+    """The obsolescence rules (docs/obsolete.md) and the `ictinfra_device_obsolete` metric."""
+
+    rules_file: str | None = None  # default: the rules shipped with ictinfra
+    # unit code -> rules file, laid over rules_file from the province down to the site
+    overrides: dict[str, str] = Field(default_factory=dict)
+    metrics_interval: Duration = Field(default=600.0, ge=1.0)  # recompute the metric this often
+    metrics_window: Duration = Field(default=30 * 86400.0, gt=0)  # devices seen this recently
+    metrics_max_series: int = Field(default=200_000, gt=0)  # the metric never exceeds this
+
+
 def _default_forward() -> list[ForwardTarget]:
     return [ForwardTarget(url="http://127.0.0.1:9090/api/v1/write")]
 
@@ -104,6 +115,7 @@ class CollectorConfig(StrictModel):
     limits: Limits = Limits()
     connections: Connections = Connections()
     speedtest: SpeedTestEndpoint = SpeedTestEndpoint()
+    obsolete: ObsoleteSettings = ObsoleteSettings()
     log: LogConfig = LogConfig()
 
     @model_validator(mode="after")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from agent.logs import redact_credentials
 from agent.wire.remote_write import WRITE_HEADERS
 from collector import __version__
 from collector.config import ForwardTarget
@@ -113,7 +114,8 @@ class Forwarder:
             answer = await self.clients[name].post(target.url, content=body)
         except httpx.HTTPError as exc:
             self.metrics.forward_errors.labels(name, "network").inc()
-            return ForwardResult(name, None, f"{type(exc).__name__}: {exc}"[:MESSAGE_LIMIT])
+            text = redact_credentials(f"{type(exc).__name__}: {exc}")  # it may quote the URL
+            return ForwardResult(name, None, text[:MESSAGE_LIMIT])
         finally:
             self.metrics.forward_duration.labels(name).observe(time.perf_counter() - started)
         result = ForwardResult(name, answer.status_code, answer.text.strip()[:MESSAGE_LIMIT])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -94,24 +95,22 @@ def _check_names(series: Any, names: list[str], extra: int, limits: Limits, inde
             f"{_describe(series)}: {len(names) + extra} labels (with the site's), over the "
             f"limit of {limits.max_labels_per_series}",
         )
-    unique = set(names)
+    unique = set(names)  # names seen before cost one set lookup; new ones get the full checks
     known = LABEL_NAMES.good.issuperset(unique) and metric in METRIC_NAMES.good
-    if len(unique) != len(names) or not known:  # the hot path is the line above
+    if len(unique) != len(names) or not known:
         _check_label_names(names, partial(_describe, series))
         _check_name(METRIC_NAMES, metric, partial(str, f"series #{index}"))
 
 
-def _check_name(rule: NameRule, name: str, where: Any) -> None:
+def _check_name(rule: NameRule, name: str, where: Callable[[], str]) -> None:
     if not rule.valid(name):
-        raise Rejection(
-            f"invalid_{rule.what.replace(' ', '_')}", f"{where()}: {rule.explain(name)}"
-        )
+        raise Rejection(rule.reason, f"{where()}: {rule.explain(name)}")
 
 
 def _check_label_names(names: list[str], where: Callable[[], str]) -> None:
     """Unique and valid label names; `where` describes the owner, called only on a refusal."""
     if len(set(names)) != len(names):
-        twice = next(name for name in names if names.count(name) > 1)
+        twice = next(name for name, count in Counter(names).items() if count > 1)
         raise Rejection(
             "duplicate_label_name",
             f"{where()}: label name '{twice[:64]}' appears more than once",
@@ -163,17 +162,17 @@ def _check_exemplars(series: Any, reserved: frozenset[str], window: _Window) -> 
     """Exemplars: the registry's label names removed, the rest valid, unique and within
     OpenMetrics' 128 runes; their timestamps in the window like the samples'."""
     for number, exemplar in enumerate(series.exemplars):
-        names = [label.name for label in exemplar.labels]
-        if not reserved.isdisjoint(names):
-            names = _drop_reserved(exemplar.labels, names, reserved)
-        _check_label_names(names, partial(_exemplar_place, series, number))
         runes = sum(len(label.name) + len(label.value) for label in exemplar.labels)
-        if runes > EXEMPLAR_LABELS_MAX:
+        if runes > EXEMPLAR_LABELS_MAX:  # first: it also bounds the number of labels
             raise Rejection(
                 "label_too_long",
                 f"{_describe(series)}: exemplar #{number} has {runes} characters of labels,"
                 f" over the limit of {EXEMPLAR_LABELS_MAX}",
             )
+        names = [label.name for label in exemplar.labels]
+        if not reserved.isdisjoint(names):
+            names = _drop_reserved(exemplar.labels, names, reserved)
+        _check_label_names(names, partial(_exemplar_place, series, number))
     return _check_times(series, series.exemplars, window, "exemplar")
 
 
@@ -276,7 +275,9 @@ def accept(body: bytes, identity: SiteIdentity, limits: Limits, now_ms: int) -> 
     """A compressed remote_write body -> the body to forward; Rejection when it must not be."""
     try:
         raw = decompress(body, limits.max_decompressed_bytes)
-        request = parse_float_samples(raw) or _parse_everything(raw)
+        request = parse_float_samples(raw)
+        if request is None:  # more than labels and float samples
+            request = _parse_everything(raw)
     except BodyTooLargeError as exc:
         raise Rejection("body_too_large", str(exc), 413) from None
     except WireError as exc:

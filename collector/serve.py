@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 from urllib.parse import unquote, urlsplit
@@ -35,6 +36,21 @@ def log_secrets(config: CollectorConfig) -> list[str]:
     return [*secret_values(config), *found, *(unquote(p) for p in found)]
 
 
+#: mallopt(3) parameter number of glibc's mmap threshold
+M_MMAP_THRESHOLD = -3
+
+
+def return_freed_memory() -> None:
+    """After freeing a large buffer, glibc raises its mmap threshold (up to 32 MiB): later request
+    buffers then come from the heap and their memory is never given back. A fixed threshold keeps
+    every buffer over 128 KiB in its own mapping, returned to the system when it is freed."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to tune
+        return
+    libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+
+
 def serve(config: CollectorConfig, init: bool = False) -> None:
     import uvicorn
 
@@ -43,6 +59,7 @@ def serve(config: CollectorConfig, init: bool = False) -> None:
     from collector.store import open_store
 
     setup_logging(config.log.level, config.log.format, log_secrets(config))
+    return_freed_memory()
     _check_tls_files(config)
     store = open_store(config.database_url, init=init)
     host, port = parse_host_port(config.listen, DEFAULT_PORT)

@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from agent.errors import IctinfraError
 
@@ -46,13 +47,19 @@ class UnitRow:
     valid_to: dt.date | None = None
 
 
-def _rows(
-    text: str, source: str, required: tuple[str, ...], optional: tuple[str, ...]
+def csv_rows(
+    text: str,
+    source: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    more_columns: bool = False,
 ) -> Iterable[tuple[int, dict[str, str]]]:
+    """(line, row) of a CSV with a header; CsvError for a bad header or a row too long.
+    `more_columns`: columns beyond `required` and `optional` are allowed (and returned)."""
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in required if name not in header]
-    unknown = [name for name in header if name not in required + optional]
+    unknown = [] if more_columns else [n for n in header if n not in required + optional]
     if missing or unknown:
         problems = [f"line 1: missing column {name!r}" for name in missing]
         problems += [f"line 1: unknown column {name!r}" for name in unknown]
@@ -63,6 +70,21 @@ def _rows(
         if None in row:
             raise CsvError(source, [f"line {reader.line_num}: more fields than columns"])
         yield reader.line_num, {key: (value or "").strip() for key, value in row.items()}
+
+
+def read_csv_file(path: str) -> str:
+    """A CSV file's text; CsvError naming the line of the first byte that is not UTF-8."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise CsvError(path, [f"cannot read: {exc.strerror}"]) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CsvError(
+            path, [f"line {line}: not UTF-8 (byte {exc.start}): save the file as UTF-8"]
+        ) from None
 
 
 def _count(value: str, column: str) -> int | None:
@@ -114,7 +136,7 @@ def parse_sites_csv(text: str, source: str = "sites.csv") -> list[UnitRow]:
     units: list[UnitRow] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
-    for line, row in _rows(text, source, SITE_COLUMNS, OPTIONAL_SITE_COLUMNS):
+    for line, row in csv_rows(text, source, SITE_COLUMNS, OPTIONAL_SITE_COLUMNS):
         try:
             unit = _unit(line, row)
         except ValueError as exc:
@@ -136,7 +158,7 @@ def parse_mapping_csv(text: str, source: str = "mapping.csv") -> list[tuple[int,
     """(line, old_code, new_code) rows of a unit mapping CSV; CsvError on bad rows."""
     pairs: list[tuple[int, str, str]] = []
     problems: list[str] = []
-    for line, row in _rows(text, source, MAPPING_COLUMNS, ()):
+    for line, row in csv_rows(text, source, MAPPING_COLUMNS, ()):
         old, new = row["old_code"], row["new_code"]
         if not old or not new:
             problems.append(f"line {line}: old_code and new_code are both required")

@@ -9,6 +9,9 @@ APT_PACKAGES=(
   snmpd snmp postgresql iproute2 iputils-ping iperf3 python3-venv python3-gdbm
   systemd  # systemd-analyze verifies deploy/systemd units in the tests
 )
+# node + npm for the dashboards' schema check (tsc against @grafana/schema): Debian's, unless a
+# node is already installed (e.g. NodeSource's nodejs, which bundles npm).
+command -v npm >/dev/null || APT_PACKAGES+=(nodejs npm)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
@@ -23,3 +26,6 @@ fi
 PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+
+# @grafana/schema and TypeScript, pinned by dashboards/schema-check/package-lock.json.
+(cd dashboards/schema-check && npm ci --no-audit --no-fund --loglevel=error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from agent.config.base import StrictModel
 from agent.config.types import Duration, Secret
@@ -23,6 +23,28 @@ def _check_cidr(value: object) -> object:
 
 
 Cidr = Annotated[str, BeforeValidator(_check_cidr)]
+
+
+DEFAULT_FINGERPRINT_PORTS = (22, 80, 135, 443, 445, 515, 554, 631, 3389, 5060, 9100)
+
+
+def _unique_ports(ports: tuple[int, ...]) -> tuple[int, ...]:
+    if len(set(ports)) != len(ports):
+        raise ValueError("a port is listed twice")
+    return ports
+
+
+class FingerprintConfig(StrictModel):
+    """`lan: fingerprint:` - off by default: a TCP connect to a few ports of each host the sweep
+    found on the office's own LAN, so the collector can tell a PC from a printer (docs/lan.md)."""
+
+    enabled: bool = False
+    ports: Annotated[
+        tuple[Annotated[int, Field(ge=1, le=65535)], ...],
+        Field(min_length=1, max_length=32),
+        AfterValidator(_unique_ports),
+    ] = DEFAULT_FINGERPRINT_PORTS
+    timeout: Duration = 1.0  # per connection attempt
 
 
 class LanConfig(StrictModel):
@@ -48,6 +70,7 @@ class LanConfig(StrictModel):
     snmp_communities: tuple[Secret, ...] = (Secret("public"),)
     snmp_port: int = Field(default=161, ge=1, le=65535)
     snmp_timeout: Duration = 1.0
+    fingerprint: FingerprintConfig = Field(default_factory=FingerprintConfig)
 
     def subnet_cidrs(self) -> list[tuple[str, str | None]]:
         """`cidrs` as (cidr, interface or None)."""

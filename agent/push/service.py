@@ -6,6 +6,10 @@ sender task that drains the durable queue to the collector.
     await push.accept_inventory(inventory)         # whenever a new snapshot is taken
     task = asyncio.create_task(push.run())         # sends every push.interval, backs off on errors
     push.families()                                # self-metrics for /metrics
+
+The agent's own health (`ictinfra_agent_build_info` and the `ictinfra_push_*` families) is queued
+once per send interval too, so the centre sees which agents report and how far behind they are
+(the ranking's coverage counts `ictinfra_agent_build_info`).
 """
 
 from __future__ import annotations
@@ -119,11 +123,17 @@ class PushService:
     def families(self) -> list[MetricFamily]:
         return self.metrics.families(self.queue.stats())
 
+    def queue_own_metrics(self, timestamp_ms: int) -> None:
+        from agent.selfmetrics import build_info
+
+        self._encode_and_put([build_info(), *self.families()], timestamp_ms)
+
     async def run(self) -> None:
         """Send every interval until cancelled; after a failure wait with backoff instead."""
         loop = asyncio.get_running_loop()
         try:
             while True:
+                await asyncio.to_thread(self.queue_own_metrics, now_ms())
                 self._inflight = loop.run_in_executor(None, self.sender.pump, self._stop)
                 try:
                     delivered = await asyncio.shield(self._inflight)

@@ -128,6 +128,8 @@ class DeviceInventory(WireModel):
     vendor: str | None = None
     kind: str | None = None  # switch, router, firewall, ups, printer, server, ...
     interface_count: int | None = None
+    max_port_speed_bits_per_second: int | None = None  # the fastest ifHighSpeed of its interfaces
+    port_count: int | None = None  # interfaces of ifType ethernetCsmacd (its Ethernet ports)
     entities: list[EntityInfo] = Field(default_factory=list)
     extra: dict[str, str | int | float | None] = Field(default_factory=dict)
 
@@ -141,6 +143,9 @@ class LanHost(WireModel):
     last_seen: float
     present: bool | None = None  # answered the latest sweep; False: kept with its last_seen
     snmp_sys_object_id: str | None = None  # answers SNMP (auto-discovery): a candidate target
+    # the optional port fingerprint (`lan: fingerprint:`): open TCP ports of those probed;
+    # None: not probed
+    open_ports: list[int] | None = Field(default=None, max_length=64)
 
 
 class AgentInfo(WireModel):

@@ -111,6 +111,7 @@ def _prompb_file() -> descriptor_pb2.FileDescriptorProto:
             ("positive_counts", 13, rep, double, ""),
             ("reset_hint", 14, opt, int32, ""),  # an enum upstream; the same varint on the wire
             ("timestamp", 15, opt, int64, ""),
+            ("custom_values", 16, rep, double, ""),  # bucket bounds of schema -53 (NHCB)
         ],
         ("count", "zero_count"),
     )

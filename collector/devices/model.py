@@ -60,6 +60,7 @@ class AgeEvidence:
     date: dt.date  # the device existed on (or, for a lower bound, no later than) this date
     detail: str  # "entPhysicalMfgDate 2009-03-02 on chassis 1", "serial FOC1234X0AB: 2012 week 34"
     lower_bound: bool = False  # True: the device is at least this old (BIOS date, first seen)
+    upper_bound: bool = False  # True: the device is at most this old (the model's release year)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,8 @@ class SeenDevice:
     specs: Specs = field(default_factory=Specs)
     register: RegisterEntry | None = None  # the asset-register row it matched
     register_match: str | None = None  # how: "mac", "dmi_serial", "chassis_serial"
+    address: str | None = None  # its IP address (a LAN host's, an SNMP target's host)
+    also_seen_as: tuple[str, ...] = ()  # LAN host MACs merged into this device (same machine)
 
     @property
     def is_computer(self) -> bool:
@@ -135,6 +138,17 @@ class ObsoleteReason:
     text_vi: str  # "sản xuất 03/2009 theo ENTITY-MIB: 17,7 năm, quá niên hạn 8 năm của ..."
     text_en: str  # "manufactured 2009-03 per ENTITY-MIB: 17.7 years, over the 8-year life of ..."
     since: dt.date | None = None  # the day this reason started to hold
+    source: str | None = None  # where the limit or date comes from (a circular, endoflife.date)
+    verified: bool = True  # False: that figure could not be checked against its source
+
+
+@dataclass(frozen=True, slots=True)
+class ObsoleteUnknown:
+    """A rule that could not be judged (no age evidence, an OS not recognised, RAM not reported)."""
+
+    rule: str  # as ObsoleteReason.rule
+    text_vi: str
+    text_en: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +158,7 @@ class ObsoleteVerdict:
     since: dt.date | None = None  # the earliest reason's since
     age_years: float | None = None
     age_evidence: AgeEvidence | None = None  # the evidence the age rests on
+    unknown: tuple[ObsoleteUnknown, ...] = ()  # what could not be judged: never silently "fine"
 
     @property
     def obsolete(self) -> bool:

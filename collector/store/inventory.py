@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from agent.wire.inventory import DeviceInventory, EntityInfo, HostInventory, Inventory
+from agent.wire.inventory import DeviceInventory, EntityInfo, HostInventory, Inventory, LanHost
 from collector.store.schema import device_events, devices, inventory_snapshots
 
 TRACKED = ("vendor", "model", "serial", "firmware")
@@ -23,7 +23,7 @@ TRACKED = ("vendor", "model", "serial", "firmware")
 @dataclass(frozen=True, slots=True)
 class DeviceFacts:
     key: str
-    kind: str  # host | snmp
+    kind: str  # host | snmp | lan
     vendor: str | None
     model: str | None
     serial: str | None
@@ -73,9 +73,22 @@ def snmp_facts(device: DeviceInventory) -> DeviceFacts:
     )
 
 
+def lan_facts(host: LanHost) -> DeviceFacts:
+    return DeviceFacts(
+        key=f"lan:{host.mac.lower()}",
+        kind="lan",
+        vendor=host.vendor,
+        model=None,
+        serial=None,
+        firmware=None,
+    )
+
+
 def facts_of(inventory: Inventory) -> dict[str, DeviceFacts]:
-    """Every device of a snapshot, by key (`host:NAME`, `snmp:DEVICE`)."""
-    found = [snmp_facts(device) for device in inventory.devices]
+    """Every device of a snapshot, by key (`host:NAME`, `snmp:DEVICE`, `lan:MAC`). A LAN host
+    that did not answer the latest sweep (`present` False) is not seen in this snapshot."""
+    found = [lan_facts(lan) for lan in inventory.lan_hosts if lan.present is not False]
+    found += [snmp_facts(device) for device in inventory.devices]
     if inventory.host is not None:
         found.append(host_facts(inventory.host))
     return {facts.key: facts for facts in found}

@@ -7,6 +7,7 @@ import secrets
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.exc import OperationalError
@@ -40,6 +41,7 @@ class TokenInfo:
     created_at: float
     revoked_at: float | None
     last_used_at: float | None
+    scope: str = "site"  # site (writes) | reader (reads: collector/readers.py)
 
 
 class UnknownSiteError(LookupError):
@@ -185,25 +187,34 @@ class Registry:
 
     # --- tokens --------------------------------------------------------------------------
 
-    def issue_token(self, site_code: str, revoke_others: bool = False) -> str:
-        """A new token for the site (shown once; only its SHA-256 is kept)."""
+    def issue_token(self, site_code: str, revoke_others: bool = False, scope: str = "site") -> str:
+        """A new token for the site (shown once; only its SHA-256 is kept). `scope` "reader":
+        a reader token of that unit (collector/readers.py), which never writes."""
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         now = time.time()
         with self.engine.begin() as conn:
             if conn.scalar(select(units.c.code).where(units.c.code == site_code)) is None:
                 raise UnknownSiteError(f"no unit with code {site_code!r} (import the sites first)")
             if revoke_others:
-                self._revoke(conn, site_code, now)
+                self._revoke(conn, site_code, now, scope=scope)
             conn.execute(
                 tokens.insert().values(
-                    site_code=site_code, token_hash=hash_token(token), created_at=now
+                    site_code=site_code, token_hash=hash_token(token), created_at=now, scope=scope
                 )
             )
         return token
 
     @staticmethod
-    def _revoke(conn: Connection, site_code: str, now: float, token_id: int | None = None) -> int:
+    def _revoke(
+        conn: Connection,
+        site_code: str,
+        now: float,
+        token_id: int | None = None,
+        scope: str | None = None,
+    ) -> int:
         query = update(tokens).where(tokens.c.site_code == site_code, tokens.c.revoked_at.is_(None))
+        if scope is not None:
+            query = query.where(tokens.c.scope == scope)
         if token_id is not None:
             query = query.where(tokens.c.id == token_id)
         return conn.execute(query.values(revoked_at=now)).rowcount
@@ -219,18 +230,14 @@ class Registry:
                 select(tokens).where(tokens.c.site_code == site_code).order_by(tokens.c.id)
             )
             return [
-                TokenInfo(r.id, r.site_code, r.created_at, r.revoked_at, r.last_used_at)
+                TokenInfo(r.id, r.site_code, r.created_at, r.revoked_at, r.last_used_at, r.scope)
                 for r in rows
             ]
 
     def authenticate(self, token: str) -> SiteIdentity | None:
         """The site of a live token, with its labels; None for an unknown or revoked token."""
         with self.engine.connect() as conn:
-            found = conn.execute(
-                select(tokens.c.id, tokens.c.site_code).where(
-                    tokens.c.token_hash == hash_token(token), tokens.c.revoked_at.is_(None)
-                )
-            ).first()
+            found = self._live_token(conn, token, "site")
             if found is None:
                 return None
             labels = self._ancestor_labels(conn, found.site_code)
@@ -241,6 +248,39 @@ class Registry:
             labels=tuple(sorted(labels)),
             reserved=frozenset({"site"} | DEFAULT_LEVELS | levels),
         )
+
+    @staticmethod
+    def _live_token(conn: Connection, token: str, scope: str | None) -> Any:
+        query = select(tokens.c.id, tokens.c.site_code, tokens.c.scope).where(
+            tokens.c.token_hash == hash_token(token), tokens.c.revoked_at.is_(None)
+        )
+        if scope is not None:
+            query = query.where(tokens.c.scope == scope)
+        return conn.execute(query).first()
+
+    def token_scope(self, token: str) -> tuple[str, str] | None:
+        """(scope, unit code) of a live token of any scope; None for an unknown or revoked one."""
+        with self.engine.connect() as conn:
+            found = self._live_token(conn, token, None)
+            if found is None:
+                return None
+            if found.scope != "site":
+                self._touch(conn, found.id)
+            return str(found.scope), str(found.site_code)
+
+    def descendants(self, code: str) -> frozenset[str]:
+        """The unit and every unit below it."""
+        with self.engine.connect() as conn:
+            children: dict[str | None, list[str]] = {}
+            for row in conn.execute(select(units.c.code, units.c.parent_code)):
+                children.setdefault(row.parent_code, []).append(row.code)
+        found, todo = {code}, [code]
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return frozenset(found)
 
     def _level_names(self, conn: Connection) -> frozenset[str]:
         """Every level name in the registry (reserved labels), read again only when an import

@@ -55,6 +55,7 @@ tokens = Table(
     Column("created_at", Float, nullable=False),
     Column("revoked_at", Float, nullable=True),
     Column("last_used_at", Float, nullable=True),
+    Column("scope", String(16), nullable=False, server_default="site"),  # site | reader
 )
 
 inventory_snapshots = Table(
@@ -100,4 +101,21 @@ device_events = Table(
     Column("old_value", Text, nullable=True),
     Column("new_value", Text, nullable=True),
     Index("ix_device_events_device_time", "device_id", "at"),
+)
+
+asset_register = Table(
+    "asset_register",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site_code", String(CODE), ForeignKey("units.code"), nullable=False, index=True),
+    Column("device_class", String(16), nullable=False),
+    Column("serial", String(255), nullable=True, unique=True),
+    Column("mac", String(17), nullable=True, unique=True),
+    Column("vendor", String(255), nullable=True),
+    Column("model", String(255), nullable=True),
+    Column("purchase_date", Date, nullable=True),
+    Column("purchase_precision", String(8), nullable=True),  # day | month | year
+    Column("line", Integer, nullable=True),
+    Column("extra", Text, nullable=True),  # JSON of the columns after the contract's
+    Column("imported_at", Float, nullable=False),
 )

@@ -128,6 +128,8 @@ NODE_COLLECTOR_OF = (
     ("node_network_", "netdev"),
     ("node_os_", "os"),
     ("node_boot_time_seconds", "stat"),
+    ("node_pressure_", "pressure"),
+    ("node_load", "loadavg"),
 )
 
 
@@ -165,6 +167,7 @@ def test_node_exporter_reads_the_recorded_tree_the_same(case: Path, hang: thread
         compared += 1
     for name, samples in theirs.items():  # and nothing of theirs we should have is missing
         collector = node_collector_of(name)
-        if collector in ok and name.startswith(("node_cpu_seconds", "node_memory_", "node_dmi")):
+        wanted = ("node_cpu_seconds", "node_memory_", "node_dmi", "node_pressure_", "node_load")
+        if collector in ok and name.startswith(wanted):
             assert name in ours or not samples, f"{case.name}: we lack {name}"
     assert compared >= 3, f"{case.name}: only {compared} families compared"

@@ -38,6 +38,11 @@ SAME_SERIES = (
     "node_network_info",
     "node_uname_info",
     "node_os_info",
+    "node_pressure_cpu_waiting_seconds_total",
+    "node_pressure_io_stalled_seconds_total",
+    "node_pressure_memory_waiting_seconds_total",
+    "node_load1",
+    "node_time_seconds",
 )
 CPU_SLACK = 0.05  # seconds: one tick of rounding either side
 

@@ -87,7 +87,7 @@ def collector(
         encoding="utf-8",
     )
     log = root / "collector.log"
-    process = spawn_serve(config, log)
+    process = spawn_serve(config, log, "--init")
     running = RunningCollector(config, f"https://127.0.0.1:{port}", tls, process, log)
 
     def healthy() -> bool:

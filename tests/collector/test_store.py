@@ -27,10 +27,10 @@ def test_migrations_match_the_schema_and_rerun_cleanly(store: Store) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert diff == []
-    assert version == _head_revision()
+    assert version == _head()
 
 
-def _head_revision() -> str | None:
+def _head() -> str | None:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 

@@ -93,11 +93,11 @@ def start_collector(
     return running
 
 
-def spawn_serve(config: Path, log: Path) -> subprocess.Popen[bytes]:
-    """`ictinfra-collector serve --config CONFIG`, stdout and stderr to `log`."""
+def spawn_serve(config: Path, log: Path, *args: str) -> subprocess.Popen[bytes]:
+    """`ictinfra-collector serve ARGS --config CONFIG`, stdout and stderr to `log`."""
     with log.open("wb") as out:
         return subprocess.Popen(
-            collector_command("serve", "--init", "--config", str(config)),
+            collector_command("serve", *args, "--config", str(config)),
             env=subprocess_env(), stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
 

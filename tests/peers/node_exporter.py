@@ -18,7 +18,9 @@ from tests.peers.common import free_port, require_binary, stop, tcp_open, wait_u
 
 BINARY = "prometheus-node-exporter"
 # The collectors whose metrics the host collector shares (see docs/host.md).
-TREE_COLLECTORS = ("cpu", "meminfo", "dmi", "netclass", "netdev", "os", "stat")
+TREE_COLLECTORS = (
+    "cpu", "meminfo", "dmi", "netclass", "netdev", "os", "stat", "pressure", "loadavg",
+)  # fmt: skip
 
 
 @dataclass

@@ -131,6 +131,9 @@ def test_agent_to_collector_to_prometheus_with_outage_and_kill_9(
     [series] = prometheus.query(boot)
     labels = series["metric"]
     assert (labels["site"], labels["district"], labels["province"]) == ("00001", "001", "01")
+    for own in ("ictinfra_agent_build_info", "ictinfra_push_queue_batches"):  # the agent's health
+        query = f'{own}{{instance="{instance}",site="00001"}}'
+        wait_until(lambda q=query: bool(prometheus.query(q)), 60, f"{own} in Prometheus")
     wait_until(lambda: 'endpoint="inventory"' in collector.metrics(), 30, "inventory received")
     assert 'ictinfra_collector_http_requests_total{code="200",endpoint="inventory"}' in (
         collector.metrics()

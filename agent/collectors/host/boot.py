@@ -1,4 +1,5 @@
-"""Kernel identity (uname) and boot time."""
+"""Kernel identity (uname), boot time and the system clock (node_exporter's uname, stat and time
+collectors): uptime is node_time_seconds - node_boot_time_seconds."""
 
 from __future__ import annotations
 
@@ -58,3 +59,7 @@ def add_uname(out: Collection, uname: Uname) -> None:
 def add_boot_time(out: Collection, boot_time: float | None) -> None:
     if boot_time is not None:
         out.family("node_boot_time_seconds", "Node boot time, in unixtime.").add((), boot_time)
+
+
+def add_time(out: Collection, now: float) -> None:
+    out.family("node_time_seconds", "System time in seconds since epoch (1970).").add((), now)

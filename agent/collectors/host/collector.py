@@ -12,7 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from agent.collectors.host import boot, cpu, disks, dmi, filesystems, memory, network, os_release
+from agent.collectors.host import (
+    boot,
+    cpu,
+    disks,
+    dmi,
+    filesystems,
+    loadavg,
+    memory,
+    network,
+    os_release,
+    pressure,
+)
 from agent.collectors.host.files import read_text
 from agent.config.host import HostConfig
 from agent.model import Collection
@@ -113,11 +124,13 @@ class HostCollector:
         config: HostConfig,
         sources: HostSources | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.interval = config.interval
         self._config = config
         self._sources = sources or HostSources.from_config(config)
         self._clock = clock
+        self._wall_clock = wall_clock
         self._mount_filter = filesystems.MountFilter.build(
             config.filesystem_types_exclude,
             config.filesystem_types_include,
@@ -151,6 +164,13 @@ class HostCollector:
             stat = cpu.parse_proc_stat(read_text(src.proc_root / "stat") or "")
             cpu.add_cpu_times(out, stat)
             boot.add_boot_time(out, stat.boot_time)
+            boot.add_time(out, self._wall_clock())
+        with sources.guard("loadavg"):
+            loadavg.add_loadavg(
+                out, loadavg.parse_loadavg(read_text(src.proc_root / "loadavg") or "")
+            )
+        with sources.guard("pressure"):
+            pressure.add_pressure(out, pressure.read_pressure(src.proc_root))
         with sources.guard("meminfo"):
             meminfo = memory.parse_meminfo(read_text(src.proc_root / "meminfo") or "")
             memory.add_memory(out, meminfo)

@@ -60,7 +60,8 @@ def _options_json(options: SweepOptions) -> dict[str, object]:
         "timeout": options.timeout, "retries": options.retries,
         "fallback_rate": options.fallback_rate, "snmp": options.snmp,
         "snmp_communities": options.snmp_communities, "snmp_port": options.snmp_port,
-        "snmp_timeout": options.snmp_timeout,
+        "snmp_timeout": options.snmp_timeout, "fingerprint_ports": options.fingerprint_ports,
+        "fingerprint_timeout": options.fingerprint_timeout,
     }  # fmt: skip
 
 
@@ -97,6 +98,8 @@ class LanCollector:
             snmp_communities=[c.reveal() for c in config.snmp_communities],
             snmp_port=config.snmp_port,
             snmp_timeout=config.snmp_timeout,
+            fingerprint_ports=list(config.fingerprint.ports) if config.fingerprint.enabled else [],
+            fingerprint_timeout=config.fingerprint.timeout,
         )
 
     async def collect(self) -> Collection:
@@ -190,5 +193,5 @@ class LanCollector:
             "ip": host.ip, "mac": host.mac, "vendor": host.vendor, "interface": host.interface,
             "first_seen": host.first_seen, "last_seen": host.last_seen,
             "present": any(h is host for h in seen),
-            "snmp_sys_object_id": host.snmp_sys_object_id,
+            "snmp_sys_object_id": host.snmp_sys_object_id, "open_ports": host.open_ports,
         }  # fmt: skip

@@ -32,6 +32,7 @@ class KnownHost:
     first_seen: float
     last_seen: float
     snmp_sys_object_id: str | None = None
+    open_ports: list[int] | None = None  # the latest port fingerprint; None: not probed
 
     @property
     def key(self) -> HostKey:
@@ -62,6 +63,7 @@ class HostTable:
             host.last_seen = now
             host.vendor = item.vendor
             host.snmp_sys_object_id = item.snmp_sys_object_id
+            host.open_ports = item.open_ports
             seen.append(host)
         for key, host in list(self._hosts.items()):
             if host.interface in swept and now - host.last_seen > self._forget_after:

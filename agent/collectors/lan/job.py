@@ -27,6 +27,8 @@ class SweepOptions:
     snmp_communities: list[str] = field(default_factory=list)  # revealed: never log these
     snmp_port: int = 161
     snmp_timeout: float = 1.0
+    fingerprint_ports: list[int] = field(default_factory=list)  # empty: no port fingerprint
+    fingerprint_timeout: float = 1.0
 
 
 @dataclass(slots=True)
@@ -37,6 +39,7 @@ class FoundHost:
     vendor: str | None = None
     snmp_sys_object_id: str | None = None
     snmp_community_index: int | None = None
+    open_ports: list[int] | None = None  # None: not fingerprinted
 
 
 @dataclass(slots=True)
@@ -127,6 +130,8 @@ def run_sweep(subnets: list[Subnet], options: SweepOptions) -> SweepReport:
             host.vendor = lookup(host.mac)
     if options.snmp and report.hosts and options.snmp_communities:
         _add_snmp(report, options)
+    if options.fingerprint_ports and report.hosts:
+        _add_ports(report, options)
     report.hosts.sort(key=lambda h: (IPv4Address(h.ip), h.interface))
     return report
 
@@ -145,3 +150,12 @@ def _add_snmp(report: SweepReport, options: SweepOptions) -> None:
     for host in report.hosts:
         if host.ip in answers:
             host.snmp_sys_object_id, host.snmp_community_index = answers[host.ip]
+
+
+def _add_ports(report: SweepReport, options: SweepOptions) -> None:
+    from agent.collectors.lan.ports import open_ports
+
+    ips = sorted({h.ip for h in report.hosts})
+    found = asyncio.run(open_ports(ips, options.fingerprint_ports, options.fingerprint_timeout))
+    for host in report.hosts:
+        host.open_ports = found.get(host.ip)

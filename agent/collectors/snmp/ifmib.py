@@ -175,3 +175,36 @@ def _label_family(
             text = if_type_names().get(value, str(value)) if isinstance(value, int) else ""
         family.add((*values, text), 1)
     return family
+
+
+IF_TYPE = f"{IF_TABLE}.3"
+IF_SPEED = f"{IF_TABLE}.5"
+IF_HIGH_SPEED = f"{IFX_TABLE}.15"
+# IANAifType: ethernetCsmacd, fastEther, fastEtherFX, gigabitEthernet - a device's Ethernet ports
+ETHERNET_TYPES = frozenset({6, 62, 69, 117})
+
+
+def port_facts(table: dict[str, dict[str, Value]]) -> tuple[int | None, int | None]:
+    """(fastest port speed in bit/s, Ethernet port count) of a walked IF-MIB.
+
+    Over the Ethernet interfaces when the device has any (a VLAN or loopback interface's nominal
+    speed says nothing of its ports), else over every interface. Per RFC 2863, ifSpeed (bit/s)
+    where it is below its ceiling 4,294,967,295, else ifHighSpeed (Mbit/s): some switches put
+    bit/s in ifHighSpeed too (D-Link DES-3028), which the exact ifSpeed corrects."""
+    types = table.get(IF_TYPE, {})
+    ports = [i for i, t in types.items() if t in ETHERNET_TYPES]
+    indexes = ports or sorted(set(types) | set(table.get(IF_SPEED, {})))
+    high, low = table.get(IF_HIGH_SPEED, {}), table.get(IF_SPEED, {})
+    speeds = [speed for i in indexes if (speed := _speed(low.get(i), high.get(i)))]
+    return (max(speeds) if speeds else None), (len(ports) if types else None)
+
+
+IF_SPEED_CEILING = 4_294_967_295
+
+
+def _speed(bits: Value | None, mbits: Value | None) -> int | None:
+    if isinstance(bits, int) and 0 < bits < IF_SPEED_CEILING:
+        return bits
+    if isinstance(mbits, int) and mbits > 0:
+        return mbits * 1_000_000
+    return None

@@ -185,6 +185,7 @@ def _inventory(
     number = enterprise_number(info.object_id)
     if_number = scalars.get(ifmib.IF_NUMBER)
     memory = scalars.get(hostres.HR_MEMORY_SIZE)
+    fastest, ports = ifmib.port_facts(table)
     return DeviceInventory(
         device=target.name,
         address=target.address,
@@ -204,6 +205,8 @@ def _inventory(
             host_resources=bool(state.has_host_resources),
         ),
         interface_count=if_number if isinstance(if_number, int) else None,
+        max_port_speed_bits_per_second=fastest,
+        port_count=ports,
         entities=entities,
         extra={
             "snmp_version": target.version,

@@ -11,7 +11,7 @@ copy() {  # copy a file if it is readable (unreadable or EINVAL files stay absen
     mkdir -p "$dest/$(dirname "$src")"
     cat "$src" > "$dest/$src" 2>/dev/null || rm -f "$dest/$src"
 }
-for f in stat meminfo cpuinfo mounts net/dev; do copy "/proc/$f"; done
+for f in stat meminfo cpuinfo mounts net/dev loadavg pressure/cpu pressure/memory pressure/io pressure/irq; do copy "/proc/$f"; done
 copy /proc/1/mounts
 for f in ostype hostname osrelease version domainname arch; do copy "/proc/sys/kernel/$f"; done
 for nic in /sys/class/net/*; do

@@ -1,15 +1,15 @@
 """An index on units.updated_at: max(updated_at) tells every replica the registry changed.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003_ingest
+Revises: 0002_devices
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003_ingest"
+down_revision = "0002_devices"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,176 @@
+"""The obsolescence rules: a strict YAML schema, the shipped default, province and site overrides.
+
+The shipped default (`data/default-rules.yaml`) is read first; a province's file, then a site's
+file, override it key by key (mappings merge, lists add up, any other value replaces). Each file
+is checked strictly on its own, so an unknown key is reported with the line of the file holding it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, ValidationError
+
+from agent.config.base import StrictModel
+from agent.config.loader import format_problems, parse_yaml
+from agent.config.types import ByteSize
+from agent.errors import ConfigError
+from collector.devices.model import DEVICE_CLASSES
+
+DEFAULT_RULES = "default-rules.yaml"
+_RATE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:bit/s|bps|b/s)?\s*$")
+_RATE_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
+
+
+def parse_bit_rate(value: Any) -> int:
+    """'100Mbit/s', '1Gbit/s', '10G', 1000000000 -> bits per second."""
+    if isinstance(value, bool):
+        raise ValueError("a speed must be like 100Mbit/s or 1Gbit/s")
+    if isinstance(value, int):
+        rate = value
+    elif isinstance(value, str) and (match := _RATE_RE.match(value.lower())):
+        number, unit = match.groups()
+        rate = int(float(number) * _RATE_UNITS[unit])
+    else:
+        raise ValueError(f"{value!r} is not a speed (use e.g. 100Mbit/s or 1Gbit/s)")
+    if rate <= 0:
+        raise ValueError("a speed must be greater than zero")
+    return rate
+
+
+BitRate = Annotated[int, BeforeValidator(parse_bit_rate)]
+
+
+class ClassRules(StrictModel):
+    """What one device class must meet to be in service life. A floor left out is not checked."""
+
+    max_age_years: float | None = Field(default=None, gt=0)
+    max_age_source: str | None = None  # the legal text or decision the life comes from
+    max_age_verified: bool = False  # False: the figure could not be checked against its source
+    min_memory: ByteSize | None = None
+    min_cores: int | None = Field(default=None, gt=0)
+    min_disk: ByteSize | None = None
+    min_port_speed: BitRate | None = None  # the fastest port must reach this
+    software_support: bool = True  # the OS / firmware must be within its vendor's support
+
+
+NOT_JUDGED = ClassRules(software_support=False)
+
+
+class ClassTable(StrictModel):
+    """One entry per device class (collector.devices.model.DEVICE_CLASSES); absent: not judged."""
+
+    pc: ClassRules | None = None
+    laptop: ClassRules | None = None
+    server: ClassRules | None = None
+    switch: ClassRules | None = None
+    router: ClassRules | None = None
+    firewall: ClassRules | None = None
+    access_point: ClassRules | None = None
+    printer: ClassRules | None = None
+    ups: ClassRules | None = None
+    camera: ClassRules | None = None
+    phone: ClassRules | None = None
+    other: ClassRules | None = None
+    unknown: ClassRules | None = None
+
+
+class EolOverride(StrictModel):
+    """A date a province has checked (or a release the shipped data lacks)."""
+
+    product: str  # a data file's name: windows, junos, cisco-ios, ...
+    cycle: str
+    eol: dt.date | None  # null: not known (the device is reported as unknown)
+    source: str
+    verified: bool = True
+
+
+class Rules(StrictModel):
+    version: str = "ictinfra-default-2026"
+    # eol: the end of (security) support; eoes: count paid extended support where sold
+    support_end: Literal["eol", "eoes"] = "eol"
+    soon_months: int = Field(default=12, gt=0, le=120)
+    classes: ClassTable = ClassTable()
+    eol_overrides: list[EolOverride] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)  # the files merged, in order (filled in)
+
+    def for_class(self, device_class: str) -> ClassRules:
+        found = (
+            getattr(self.classes, device_class, None) if device_class in DEVICE_CLASSES else None
+        )
+        return found if isinstance(found, ClassRules) else NOT_JUDGED
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        old = merged.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            merged[key] = _merge(old, value)
+        elif isinstance(old, list) and isinstance(value, list):
+            merged[key] = old + value  # later entries win (eol_overrides)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_layer(text: str, source: str) -> dict[str, Any]:
+    """One file's mapping, checked strictly on its own (errors carry this file's lines)."""
+    data, lines = parse_yaml(text, source)
+    if not isinstance(data, dict):
+        raise ConfigError(source, ["line 1: the top level must be a mapping of keys"])
+    if "sources" in data:
+        raise ConfigError(source, [f"line {lines.get(('sources',), 1)}: sources: unknown key"])
+    try:
+        Rules.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(source, format_problems(exc, lines)) from None
+    return data
+
+
+def _read_file(path: str | Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), [f"not UTF-8 (byte {exc.start})"]) from None
+    except OSError as exc:
+        raise ConfigError(str(path), [f"cannot read: {exc.strerror}"]) from None
+
+
+def default_rules_text() -> str:
+    return resources.files("collector.obsolete").joinpath("data", DEFAULT_RULES).read_text("utf-8")
+
+
+def load_layers(base: str | Path | None, overrides: Sequence[str | Path] = ()) -> Rules:
+    """`base` (default: the shipped file), then each override in order (province, then site).
+
+    ConfigError names each bad key with its file and line.
+    """
+    layers = [
+        (str(base), _read_file(base))
+        if base
+        else (f"(shipped) {DEFAULT_RULES}", default_rules_text())
+    ]
+    layers += [(str(extra), _read_file(extra)) for extra in overrides]
+    merged: dict[str, Any] = {}
+    for source, text in layers:
+        merged = _merge(merged, _read_layer(text, source))
+    try:
+        return Rules.model_validate({**merged, "sources": [source for source, _ in layers]})
+    except ValidationError as exc:
+        raise ConfigError(layers[-1][0], format_problems(exc, {})) from None
+
+
+def load_rules(
+    path: str | Path | None = None,
+    *,
+    province: str | Path | None = None,
+    site: str | Path | None = None,
+) -> Rules:
+    """The rules in force: `path` (default: the shipped file), then `province`, then `site`."""
+    return load_layers(path, [extra for extra in (province, site) if extra])

@@ -1,0 +1,191 @@
+"""National / province overview: which sites report and which are silent (and for how long),
+LAN availability, bandwidth, SNMP devices down. The ranking and obsolete-equipment panels come
+with those features (see docs/dashboards.md)."""
+
+from __future__ import annotations
+
+from grafana_foundation_sdk.builders import dashboard as db
+from grafana_foundation_sdk.models import dashboard as dm
+
+from dashboards.frame import add_all, frame, uid_for
+from dashboards.hierarchy import PLACE, PRESENCE, hierarchy_variables
+from dashboards.panels import (
+    ANY_BAD,
+    AVAILABILITY,
+    SILENCE,
+    Look,
+    Q,
+    bars,
+    graph,
+    grid,
+    row,
+    single,
+)
+from dashboards.silence import SILENT_AFTER, silence
+from dashboards.site import UID as SITE_UID
+from dashboards.text import Lang, T
+
+UID = "ictinfra-overview"
+SITES = f'{PLACE}, site=~"$site"'
+PROVINCE = T("{{province}}", "{{province}}")
+SITE = T("{{site}}", "{{site}}")
+
+
+def presence_panels(lang: Lang) -> list[object]:
+    minutes = SILENT_AFTER // 60
+    return [
+        row(T("Điểm báo cáo", "Sites reporting"), lang),
+        single(
+            T("Đang báo cáo", "Reporting"),
+            T(
+                f"Điểm có dữ liệu trong {minutes} phút qua.",
+                f"Sites heard from in the last {minutes} minutes.",
+            ),
+            [Q(f"count({silence()} <= {SILENT_AFTER}) or vector(0)", instant=True)],
+            Look(steps=((None, "green"),), width=4, height=6),
+            lang,
+        ),
+        single(
+            T("Im lặng", "Silent"),
+            T(
+                f"Điểm không gửi gì hơn {minutes} phút.",
+                f"Sites silent for over {minutes} minutes.",
+            ),
+            [Q(f"count({silence()} > {SILENT_AFTER}) or vector(0)", instant=True)],
+            Look(steps=ANY_BAD, width=4, height=6),
+            lang,
+        ),
+        bars(
+            T("Số điểm theo tỉnh", "Sites per province"),
+            T("Điểm có tác tử đang gửi dữ liệu.", "Sites with an agent pushing data."),
+            [
+                Q(
+                    f"count by (province) (max by (province, site) ({PRESENCE}{{{SITES}}}))",
+                    PROVINCE,
+                    instant=True,
+                )
+            ],
+            Look("short", width=8, height=6, decimals=0),
+            lang,
+        ),
+        bars(
+            T("Thiết bị SNMP mất kết nối", "SNMP devices down"),
+            T(
+                "Thiết bị không trả lời SNMP ở lần hỏi gần nhất, theo tỉnh.",
+                "Devices that did not answer the last SNMP poll, by province.",
+            ),
+            [
+                Q(
+                    f"count by (province) (ictinfra_snmp_up{{{SITES}}} == 0) or "
+                    f"count by (province) (ictinfra_snmp_up{{{SITES}}}) * 0",
+                    PROVINCE,
+                    instant=True,
+                )
+            ],
+            Look(steps=ANY_BAD, width=8, height=6, low=0, decimals=0),
+            lang,
+        ),
+        grid(
+            T("Thời gian từ lần báo cáo cuối", "Time since the last report"),
+            T(
+                "Mỗi điểm: xanh < 15 phút, cam < 1 giờ, đỏ từ 1 giờ.",
+                "Each site: green < 15 min, orange < 1 h, red from 1 h.",
+            ),
+            [Q(silence(), instant=True)],
+            Look("dtdurations", SILENCE, width=24, height=10),
+            lang,
+        ),
+    ]
+
+
+def link_panels(lang: Lang) -> list[object]:
+    return [
+        row(T("LAN và băng thông", "LAN and bandwidth"), lang),
+        bars(
+            T("Cổng mặc định sẵn sàng, theo tỉnh", "Gateway availability, by province"),
+            T(
+                "Trung bình các điểm: tỉ lệ đợt đo cổng mặc định có trả lời (24 h).",
+                "Mean over sites: share of gateway probe bursts with a reply (24 h).",
+            ),
+            [
+                Q(
+                    f"avg by (province) (ictinfra_lan_gateway_reachable_ratio{{{SITES}}})",
+                    PROVINCE,
+                    instant=True,
+                )
+            ],
+            Look("percentunit", AVAILABILITY, width=12, low=0, high=1, decimals=2),
+            lang,
+        ),
+        bars(
+            T("Điểm có cổng mặc định kém nhất", "Sites with the least available gateway"),
+            T("10 điểm có tỉ lệ thấp nhất.", "The 10 sites with the lowest share."),
+            [
+                Q(
+                    f"bottomk(10, ictinfra_lan_gateway_reachable_ratio{{{SITES}}})",
+                    SITE,
+                    instant=True,
+                )
+            ],
+            Look("percentunit", AVAILABILITY, width=12, low=0, high=1, decimals=2),
+            lang,
+        ),
+        bars(
+            T("Băng thông tải về đo được", "Measured download bandwidth"),
+            T(
+                "Lần đo tốc độ gần nhất của mỗi điểm, bit/giây.",
+                "Each site's last speed test, bits per second.",
+            ),
+            [
+                Q(
+                    f"ictinfra_bandwidth_test_download_bytes_per_second{{{SITES}}} * 8",
+                    SITE,
+                    instant=True,
+                )
+            ],
+            Look("bps", ((None, "red"), (10e6, "orange"), (50e6, "green")), width=12, low=0),
+            lang,
+        ),
+        graph(
+            T("Lưu lượng máy chủ các điểm", "Site servers' traffic"),
+            T(
+                "Tổng bit/giây nhận và gửi trên card mạng của máy chủ, theo tỉnh.",
+                "Bits per second received and sent by the site servers' NICs, by province.",
+            ),
+            [
+                Q(
+                    f"sum by (province) (ictinfra_interface_receive_bytes_per_second{{{SITES}}})"
+                    " * 8",
+                    T("{{province}} nhận", "{{province}} in"),
+                ),
+                Q(
+                    f"sum by (province) (ictinfra_interface_transmit_bytes_per_second{{{SITES}}})"
+                    " * 8",
+                    T("{{province}} gửi", "{{province}} out"),
+                ),
+            ],
+            Look("bps", width=12, low=0),
+            lang,
+        ),
+    ]
+
+
+def build(lang: Lang) -> db.Dashboard:
+    dashboard = frame(
+        UID,
+        lang,
+        T("ictinfra · Tổng quan", "ictinfra · Overview"),
+        T(
+            "Cả nước hoặc một tỉnh: điểm báo cáo và im lặng, LAN, băng thông.",
+            "The country or one province: sites reporting and silent, LAN, bandwidth.",
+        ),
+        hierarchy_variables(lang),
+    )
+    dashboard.link(
+        db.DashboardLink(T("Chi tiết điểm", "Site detail")(lang))
+        .type(dm.DashboardLinkType.LINK)
+        .url(f"/d/{uid_for(SITE_UID, lang)}")
+        .include_vars(True)
+        .keep_time(True)
+    )
+    return add_all(dashboard, [*presence_panels(lang), *link_panels(lang)])
