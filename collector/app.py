@@ -245,6 +245,14 @@ def _parse_inventory(body: bytes) -> Inventory:
         raise Rejection("invalid_inventory", "invalid inventory: " + "; ".join(problems)) from None
 
 
+def _web_routes(collector: Collector, obsolete: ObsoleteApi) -> list[Route]:
+    if not collector.config.web.enabled:
+        return []
+    from collector.web.pages import WebPages
+
+    return WebPages(collector, obsolete.book).routes()
+
+
 def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = None) -> Starlette:
     collector = Collector(config, store, metrics or Metrics())
     obsolete = ObsoleteApi(collector)  # a bad rules file: ConfigError here, before serving
@@ -270,6 +278,7 @@ def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = N
             Route("/metrics", collector.metrics_endpoint, methods=["GET"]),
             Route("/healthz", collector.healthz, methods=["GET"]),
             Route("/readyz", collector.readyz, methods=["GET"]),
+            *_web_routes(collector, obsolete),
         ],
         lifespan=lifespan,
     )

@@ -1,0 +1,195 @@
+"""The web page's routes: login/logout (POST, CSRF token), the pages and the exports, each
+scoped to the account's unit and below (`?site=CODE` narrows it, never widens it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from collector.devices.api import _units as units_in_scope
+from collector.ingest import Rejection
+from collector.readers import ReaderScope
+from collector.web import data
+from collector.web.exports import CSV_TYPE, XLSX_TYPE, table_csv, table_xlsx
+from collector.web.login import LoginForms
+from collector.web.sessions import Session
+from collector.web.words import LANG_COOKIE, LANGS, WORDS, language
+
+if TYPE_CHECKING:
+    from collector.app import Collector
+    from collector.obsolete.book import RulesBook
+
+log = logging.getLogger("collector.web")
+HERE = Path(__file__).parent
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+PAGES = ("sites", "devices", "obsolete", "ranking")
+Table = tuple[list[str], list[list[Any]]]
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
+    env.filters["when"] = lambda seconds: (
+        dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M") if seconds else ""
+    )
+    env.globals["link"] = lambda path, **params: (
+        path
+        + ("?" + urlencode({k: v for k, v in params.items() if v}) if any(params.values()) else "")
+    )
+    return env
+
+
+class WebPages:
+    def __init__(self, collector: Collector, book: RulesBook) -> None:
+        self.collector = collector
+        self.book = book
+        self.env = _environment()
+        self.login = LoginForms(collector, self.render)
+
+    # --- rendering ---------------------------------------------------------------------
+
+    def render(
+        self, request: Request, template: str, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        lang = language(request)
+        page = self.env.get_template(template).render(
+            t=WORDS[lang], lang=lang, other=LANGS[1 - LANGS.index(lang)], pages=PAGES,
+            path=request.url.path, **context,
+        )  # fmt: skip
+        response = HTMLResponse(page, status, headers=SECURITY_HEADERS)
+        if request.query_params.get("lang") in LANGS:
+            response.set_cookie(
+                LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="strict",
+                secure=self.login.secure,
+            )  # fmt: skip
+        return response
+
+    def _error(self, request: Request, session: Session | None, status: int, text: str) -> Response:
+        return self.render(request, "error.html", status, session=session, message=text)
+
+    # --- the guard every page and export passes ------------------------------------------
+
+    async def _guarded(
+        self, request: Request, show: Callable[[Session, frozenset[str], str | None], Any]
+    ) -> Response:
+        session = await self.login.session(request)
+        if session is None:
+            return RedirectResponse("/login", 303, headers=SECURITY_HEADERS)
+        site = request.query_params.get("site") or None
+        scope = ReaderScope(session.unit, frozenset())
+        t = WORDS[language(request)]
+        try:
+            scope = ReaderScope(
+                session.unit,
+                await run_in_threadpool(self.collector.store.registry.descendants, session.unit),
+            )
+            units = await run_in_threadpool(units_in_scope, self.collector, scope, site)
+            return await show(session, units, site)  # type: ignore[no-any-return]
+        except Rejection as rejection:
+            text = (
+                t["forbidden"].format(unit=site) if rejection.status == 403 else rejection.message
+            )
+            return self._error(request, session, rejection.status, text)
+        except SQLAlchemyError as exc:
+            log.error("database error on the web page: %s", type(exc).__name__)
+            return self._error(request, session, 503, "database unavailable, retry later")
+
+    def _page(self, name: str, build: Callable[[frozenset[str], str], dict[str, Any]]) -> Any:
+        async def endpoint(request: Request) -> Response:
+            async def show(session: Session, units: frozenset[str], site: str | None) -> Response:
+                lang = language(request)
+                context = await run_in_threadpool(build, units, lang)
+                unit = await run_in_threadpool(self.collector.store.registry.unit, session.unit)
+                return self.render(
+                    request, f"{name}.html", session=session, site=site, page=name,
+                    unit_name=unit.name if unit else session.unit, **context,
+                )  # fmt: skip
+
+            return await self._guarded(request, show)
+
+        return endpoint
+
+    # --- pages ---------------------------------------------------------------------------
+
+    def _sites(self, units: frozenset[str], _lang: str) -> dict[str, Any]:
+        return {"sites": data.sites(self.collector.store, units)}
+
+    def _devices(self, units: frozenset[str], _lang: str) -> dict[str, Any]:
+        return {"devices": data.device_list(self.collector.store, units)}
+
+    def _obsolete(self, units: frozenset[str], lang: str) -> dict[str, Any]:
+        report = data.obsolete(self.collector.store, self.book, units, lang)
+        return {"report": report, "months": self.book.default.soon_months}
+
+    def _ranking(self, _units: frozenset[str], _lang: str) -> dict[str, Any]:
+        return {"ranking": None}  # the ranking engine (collector/ranking) has not landed yet
+
+    # --- exports -------------------------------------------------------------------------
+
+    def _table(self, name: str, units: frozenset[str], lang: str) -> Table:
+        store = self.collector.store
+        if name == "devices":
+            return data.devices_table(store, units)
+        if name == "obsolete":
+            return data.obsolete_table(store, self.book, units, lang)
+        return data.sites_table(store, units)
+
+    async def export(self, request: Request) -> Response:
+        name, _, kind = request.path_params["name"].partition(".")
+        if name not in ("sites", "devices", "obsolete") or kind not in ("csv", "xlsx"):
+            session = await self.login.session(request)
+            return self._error(request, session, 404, WORDS[language(request)]["not_found"])
+
+        async def show(_session: Session, units: frozenset[str], site: str | None) -> Response:
+            header, rows = await run_in_threadpool(self._table, name, units, language(request))
+            filename = f"ictinfra-{name}-{site or _session.unit}.{kind}"
+            headers = {
+                **SECURITY_HEADERS,
+                "Content-Disposition": f'attachment; filename="{filename}"',
+            }
+            if kind == "csv":
+                return Response(table_csv(header, rows), media_type=CSV_TYPE, headers=headers)
+            body = await run_in_threadpool(table_xlsx, name, header, rows)
+            return Response(body, media_type=XLSX_TYPE, headers=headers)
+
+        return await self._guarded(request, show)
+
+    async def stylesheet(self, _request: Request) -> Response:
+        css = (HERE / "templates" / "web.css").read_text(encoding="utf-8")
+        return Response(css, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+    async def not_found(self, request: Request) -> Response:
+        return self._error(request, None, 404, WORDS[language(request)]["not_found"])
+
+    def routes(self) -> list[Route]:
+        page: Callable[[str, Any], Callable[[Request], Awaitable[Response]]] = self._page
+        return [
+            Route("/", page("sites", self._sites), methods=["GET"]),
+            Route("/devices", page("devices", self._devices), methods=["GET"]),
+            Route("/obsolete", page("obsolete", self._obsolete), methods=["GET"]),
+            Route("/ranking", page("ranking", self._ranking), methods=["GET"]),
+            Route("/export/{name}", self.export, methods=["GET"]),
+            Route("/login", self.login.form, methods=["GET"]),
+            Route("/login", self.login.submit, methods=["POST"]),
+            Route("/logout", self.login.logout, methods=["POST"]),
+            Route("/web.css", self.stylesheet, methods=["GET"]),
+        ]

@@ -1,0 +1,167 @@
+"""The web page in-process (Starlette TestClient, SQLite store): login, CSRF, throttling, expiry,
+languages, exports, and scoping on every route."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from starlette.testclient import TestClient
+
+from agent.wire.inventory import Inventory
+from collector.app import build_app
+from collector.config import CollectorConfig
+from collector.sites_csv import parse_sites_csv
+from collector.store import Store, open_store
+from collector.web.accounts import Accounts, check_password, hash_password
+from tests.web.cases import ACCOUNTS, PASSWORD, SITES, SWITCH, inventory
+
+PAGES = ["/", "/devices", "/obsolete", "/ranking"]
+EXPORTS = [f"/export/{n}.{k}" for n in ("sites", "devices", "obsolete") for k in ("csv", "xlsx")]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(f"sqlite:///{tmp_path / 'c.db'}", init=True)
+    opened.registry.import_units(parse_sites_csv(SITES.read_text(encoding="utf-8")), SITES.name)
+    for site in ("00004", "06655"):
+        opened.inventory.record(site, Inventory.model_validate(inventory(site)))
+    accounts = Accounts(opened.engine)
+    for user, unit in ACCOUNTS.items():
+        accounts.add(user, unit, PASSWORD)
+    yield opened
+    opened.close()
+
+
+def _client(store: Store, **web: object) -> TestClient:
+    config = CollectorConfig.model_validate(
+        {"database_url": str(store.engine.url), "forward": [], "web": web}
+    )
+    return TestClient(build_app(config, store), follow_redirects=False)
+
+
+@pytest.fixture
+def client(store: Store) -> Iterator[TestClient]:
+    with _client(store) as running:
+        yield running
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, html
+    return found.group(1)
+
+
+def login(client: TestClient, user: str, password: str = PASSWORD) -> int:
+    form = client.get("/login")
+    answer = client.post(
+        "/login", data={"csrf": _csrf(form.text), "username": user, "password": password}
+    )
+    return answer.status_code
+
+
+def test_password_hashes_are_scrypt_and_salted() -> None:
+    one, two = hash_password("một mật khẩu"), hash_password("một mật khẩu")
+    assert one.startswith("scrypt$16384$8$1$") and one != two
+    assert check_password("một mật khẩu", one) and not check_password("other", one)
+    assert not check_password("x", "not a hash")
+
+
+def test_pages_need_a_login(client: TestClient) -> None:
+    for path in PAGES + EXPORTS:
+        answer = client.get(path)
+        assert (answer.status_code, answer.headers["location"]) == (303, "/login"), path
+    page = client.get("/login")
+    assert page.status_code == 200 and "Đăng nhập" in page.text
+    assert (
+        "HttpOnly" in page.headers["set-cookie"] and "SameSite=strict" in page.headers["set-cookie"]
+    )
+
+
+def test_login_needs_the_form_token(client: TestClient) -> None:
+    client.get("/login")
+    answer = client.post("/login", data={"csrf": "forged", "username": "ba-dinh",
+                                         "password": PASSWORD})  # fmt: skip
+    assert answer.status_code == 403 and "ictinfra_session" not in client.cookies
+
+
+def test_a_commune_sees_its_commune_only(client: TestClient) -> None:
+    assert login(client, "ba-dinh") == 303
+    cookie = client.cookies["ictinfra_session"]
+    assert client.get("/").status_code == 200
+    devices = client.get("/devices").text
+    assert "sw-ba-dinh-&lt;b&gt;core&lt;/b&gt;" in devices and "<b>core</b>" not in devices
+    assert SWITCH["06655"] not in devices
+    for path in PAGES + EXPORTS:
+        for site in ("06655", "22", "01"):
+            answer = client.get(path, params={"site": site})
+            assert answer.status_code == 403, (path, site)
+            assert SWITCH["06655"] not in answer.text and "Hồng Gai" not in answer.text
+        mine = client.get(path, params={"site": "00004"})
+        assert mine.status_code == 200, (path, mine.text)
+        assert b"sw-hong-gai" not in mine.content and "Hồng Gai".encode() not in mine.content
+    assert client.get("/", params={"site": "bad code!"}).status_code == 400
+    assert client.cookies["ictinfra_session"] == cookie
+
+
+def test_a_province_sees_its_communes(client: TestClient) -> None:
+    assert login(client, "ha-noi") == 303
+    page = client.get("/").text
+    assert "Phường Ba Đình" in page and "Hồng Gai" not in page
+    obsolete = client.get("/obsolete").text
+    assert "ENTITY-MIB" in obsolete and "quá niên hạn" in obsolete
+    assert client.get("/obsolete", params={"site": "06655"}).status_code == 403
+
+
+def test_exports_are_scoped_csv_and_xlsx(client: TestClient) -> None:
+    assert login(client, "ha-noi") == 303
+    table = client.get("/export/obsolete.csv").text
+    assert table.startswith("\ufefflist,site,device") and "00004" in table
+    assert "06655" not in table
+    sheet = load_workbook(io.BytesIO(client.get("/export/devices.xlsx").content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("site", "source", "device")
+    assert {r[0] for r in rows[1:]} == {"00004"}
+    assert SWITCH["00004"] in {r[2] for r in rows[1:]}
+    assert client.get("/export/secrets.csv").status_code == 404
+
+
+def test_english_by_switch_and_cookie(client: TestClient) -> None:
+    assert login(client, "ba-dinh") == 303
+    assert "Thiết bị lạc hậu" in client.get("/obsolete").text
+    assert "Obsolete equipment" in client.get("/obsolete", params={"lang": "en"}).text
+    assert "over the 8-year life" in client.get("/obsolete").text  # the cookie keeps it
+    assert "Chưa có xếp hạng" in client.get("/ranking", params={"lang": "vi"}).text
+
+
+def test_wrong_passwords_are_throttled(store: Store) -> None:
+    with _client(store, login_attempts=3) as client:
+        assert [login(client, "ba-dinh", "wrong password") for _ in range(3)] == [401] * 3
+        assert login(client, "ba-dinh") == 429  # even the right password, until the window ends
+        assert login(client, "no-such-user", "wrong password") == 429  # the same address
+
+
+def test_logout_needs_the_session_token_and_ends_it(client: TestClient) -> None:
+    assert login(client, "ba-dinh") == 303
+    cookie = client.cookies["ictinfra_session"]
+    assert client.post("/logout", data={"csrf": "forged"}).status_code == 403
+    assert client.get("/").status_code == 200
+    token = _csrf(client.get("/").text)
+    assert client.post("/logout", data={"csrf": token}).status_code == 303
+    client.cookies.set("ictinfra_session", cookie)  # a stolen cookie is dead after logout
+    assert client.get("/").status_code == 303
+
+
+def test_sessions_expire(store: Store) -> None:
+    with _client(store, session_lifetime=60) as client:
+        assert login(client, "ba-dinh") == 303
+        assert client.get("/").status_code == 200
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE web_sessions SET expires_at = ?", (time.time() - 1,))
+        assert client.get("/").status_code == 303
