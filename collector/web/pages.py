@@ -24,7 +24,14 @@ from collector.web import data
 from collector.web.exports import CSV_TYPE, XLSX_TYPE, table_csv, table_xlsx
 from collector.web.login import LoginForms
 from collector.web.sessions import Session
-from collector.web.words import LANG_COOKIE, LANGS, WORDS, language
+from collector.web.words import (
+    LANG_COOKIE,
+    LANGS,
+    WORDS,
+    class_name,
+    language,
+    level_name,
+)
 
 if TYPE_CHECKING:
     from collector.app import Collector
@@ -41,6 +48,7 @@ SECURITY_HEADERS = {
 }
 PAGES = ("sites", "devices", "obsolete", "ranking")
 Table = tuple[list[str], list[list[Any]]]
+Show = Callable[[Session, frozenset[str], str | None], Awaitable[Response]]
 
 
 def _environment() -> Environment:
@@ -71,10 +79,14 @@ class WebPages:
         self, request: Request, template: str, status: int = 200, **context: Any
     ) -> HTMLResponse:
         lang = language(request)
+        words = {
+            "t": WORDS[lang], "lang": lang, "other": LANGS[1 - LANGS.index(lang)],
+            "class_name": lambda code: class_name(code, lang),
+            "level_name": lambda code: level_name(code, lang),
+        }  # fmt: skip
         page = self.env.get_template(template).render(
-            t=WORDS[lang], lang=lang, other=LANGS[1 - LANGS.index(lang)], pages=PAGES,
-            path=request.url.path, **context,
-        )  # fmt: skip
+            **words, pages=PAGES, path=request.url.path, **context
+        )
         response = HTMLResponse(page, status, headers=SECURITY_HEADERS)
         if request.query_params.get("lang") in LANGS:
             response.set_cookie(
@@ -88,30 +100,28 @@ class WebPages:
 
     # --- the guard every page and export passes ------------------------------------------
 
-    async def _guarded(
-        self, request: Request, show: Callable[[Session, frozenset[str], str | None], Any]
-    ) -> Response:
+    async def _guarded(self, request: Request, show: Show) -> Response:
+        """The session (else to /login), then the units asked for within its scope (else 403),
+        then `show` them."""
         session = await self.login.session(request)
         if session is None:
             return RedirectResponse("/login", 303, headers=SECURITY_HEADERS)
         site = request.query_params.get("site") or None
-        scope = ReaderScope(session.unit, frozenset())
         t = WORDS[language(request)]
+        registry = self.collector.store.registry
         try:
             scope = ReaderScope(
-                session.unit,
-                await run_in_threadpool(self.collector.store.registry.descendants, session.unit),
+                session.unit, await run_in_threadpool(registry.descendants, session.unit)
             )
             units = await run_in_threadpool(units_in_scope, self.collector, scope, site)
-            return await show(session, units, site)  # type: ignore[no-any-return]
+            return await show(session, units, site)
         except Rejection as rejection:
-            text = (
-                t["forbidden"].format(unit=site) if rejection.status == 403 else rejection.message
-            )
+            forbidden = rejection.status == 403
+            text = t["forbidden"].format(unit=site) if forbidden else rejection.message
             return self._error(request, session, rejection.status, text)
         except SQLAlchemyError as exc:
             log.error("database error on the web page: %s", type(exc).__name__)
-            return self._error(request, session, 503, "database unavailable, retry later")
+            return self._error(request, session, 503, t["unavailable"])
 
     def _page(self, name: str, build: Callable[[frozenset[str], str], dict[str, Any]]) -> Any:
         async def endpoint(request: Request) -> Response:

@@ -8,6 +8,21 @@ LANGS = ("vi", "en")
 LANG_COOKIE = "ictinfra_lang"
 
 
+LEVEL_NAMES = {"province": "tỉnh, thành phố", "district": "huyện", "commune": "xã, phường"}
+
+
+def class_name(code: str, lang: str) -> str:
+    """A device class in words ("thiết bị chuyển mạch", "switch"); an unknown code as it is."""
+    from collector.obsolete.words import CLASS_NAMES
+
+    vi, en = CLASS_NAMES.get(code, (code, code))
+    return vi if lang == "vi" else en.removeprefix("an ").removeprefix("a ")
+
+
+def level_name(code: str, lang: str) -> str:
+    return LEVEL_NAMES.get(code, code) if lang == "vi" else code
+
+
 def language(request: Request) -> str:
     """`?lang=` first, then the cookie a previous `?lang=` set; Vietnamese by default."""
     asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
@@ -26,6 +41,7 @@ WORDS: dict[str, dict[str, str]] = {
         "bad_form": "Biểu mẫu đã hết hạn. Hãy tải lại trang và thử lại.",
         "forbidden": "Tài khoản này không được xem đơn vị {unit}.",
         "not_found": "Không có trang này.",
+        "unavailable": "Cơ sở dữ liệu tạm thời không truy cập được, hãy thử lại sau.",
         "account": "Tài khoản {user}, đơn vị {unit}",
         "sites": "Đơn vị",
         "devices": "Thiết bị",
@@ -36,7 +52,7 @@ WORDS: dict[str, dict[str, str]] = {
         "level": "Cấp",
         "parent": "Trực thuộc",
         "last_inventory": "Báo cáo thiết bị gần nhất",
-        "last_write": "Gửi số liệu gần nhất",
+        "last_write": "Liên lạc gần nhất",
         "device_count": "Số thiết bị",
         "never": "chưa có",
         "site": "Đơn vị",
@@ -73,6 +89,7 @@ WORDS: dict[str, dict[str, str]] = {
         "bad_form": "The form has expired. Reload the page and try again.",
         "forbidden": "This account may not see unit {unit}.",
         "not_found": "No such page.",
+        "unavailable": "The database is unavailable for now, retry later.",
         "account": "Account {user}, unit {unit}",
         "sites": "Units",
         "devices": "Devices",
@@ -83,7 +100,7 @@ WORDS: dict[str, dict[str, str]] = {
         "level": "Level",
         "parent": "Parent",
         "last_inventory": "Last inventory report",
-        "last_write": "Last metrics push",
+        "last_write": "Last contact",
         "device_count": "Devices",
         "never": "never",
         "site": "Unit",

@@ -165,3 +165,39 @@ def test_sessions_expire(store: Store) -> None:
         with store.engine.begin() as conn:
             conn.exec_driver_sql("UPDATE web_sessions SET expires_at = ?", (time.time() - 1,))
         assert client.get("/").status_code == 303
+
+
+def test_both_languages_have_every_word() -> None:
+    from collector.web.words import WORDS
+
+    assert set(WORDS["vi"]) == set(WORDS["en"])
+
+
+def test_accounts_cli_reads_the_password_from_stdin(
+    tmp_path: Path,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from collector.cli import main
+
+    config = tmp_path / "collector.yml"
+    config.write_text(f"database_url: '{store.engine.url}'\nforward: []\n", encoding="utf-8")
+
+    def run(*args: str, password: str = PASSWORD) -> int:
+        monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+        return main(["accounts", *args[:1], "--config", str(config), *args[1:]])
+
+    assert run("add", "new-officer", "06655") == 0
+    assert Accounts(store.engine).verify("new-officer", PASSWORD) is not None
+    assert run("add", "short", "06655", password="short") == 2
+    assert "10 to 1024 characters" in capsys.readouterr().err
+    assert run("add", "x", "99999") == 1
+    assert "no unit with code '99999'" in capsys.readouterr().err
+    assert run("add", "bad name!", "06655") == 2
+    assert run("list") == 0 and "new-officer\t06655" in capsys.readouterr().out
+    assert run("remove", "new-officer") == 0
+    assert run("remove", "new-officer") == 1
+    with store.engine.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT password_hash FROM web_accounts").all()
+    assert stored and all(PASSWORD not in h and h.startswith("scrypt$") for (h,) in stored)
