@@ -26,7 +26,9 @@ from collector.forward import Forwarder, verdict
 from collector.ingest import Rejection, accept
 from collector.metrics import Metrics
 from collector.obsolete.api import ObsoleteApi
-from collector.readers import bearer_token, database_unavailable
+from collector.ranking.api import RankingMetrics
+from collector.ranking.api import indicators as ranking_indicators
+from collector.readers import authorize_reader, bearer_token, database_unavailable
 from collector.speedtest import RandomBlock, SiteLimiter, parse_size
 from collector.store import SiteIdentity, Store
 from collector.store.inventory import HistorySummary
@@ -191,8 +193,19 @@ class Collector:
             headers={"Content-Length": str(size), "Cache-Control": "no-store"},
         )
 
+    async def indicators(self, request: Request) -> Response:
+        try:
+            scope = await authorize_reader(self, request)
+            response = await ranking_indicators(self.store, self.config, scope, request)
+        except Rejection as rejection:
+            return self._refuse("indicators", rejection)
+        self.metrics.requests.labels("indicators", "200").inc()
+        return response
+
     async def metrics_endpoint(self, _request: Request) -> Response:
-        return Response(generate_latest(self.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        # off the event loop: the ranking's metrics read the database
+        body = await run_in_threadpool(generate_latest, self.metrics.registry)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     async def healthz(self, _request: Request) -> Response:
         return PlainTextResponse("ok\n")
@@ -255,6 +268,7 @@ def _web_routes(collector: Collector, obsolete: ObsoleteApi) -> list[Route]:
 
 def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = None) -> Starlette:
     collector = Collector(config, store, metrics or Metrics())
+    collector.metrics.registry.register(RankingMetrics(store))
     obsolete = ObsoleteApi(collector)  # a bad rules file: ConfigError here, before serving
 
     @asynccontextmanager
@@ -273,6 +287,7 @@ def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = N
             Route("/api/v1/write", collector.write, methods=["POST"]),
             Route("/api/v1/inventory", collector.inventory, methods=["POST"]),
             Route("/api/v1/speedtest", collector.speedtest, methods=["GET"]),
+            Route("/api/v1/indicators", collector.indicators, methods=["GET"]),
             Route("/api/v1/devices", partial(devices_endpoint, collector), methods=["GET"]),
             Route("/api/v1/obsolete", obsolete.endpoint, methods=["GET"]),
             Route("/metrics", collector.metrics_endpoint, methods=["GET"]),

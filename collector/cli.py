@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from agent.errors import ConfigError
 from collector.config import CONFIG_ENV, load_config
+from collector.ranking.cli import add_rank_parser, rank_command
 from collector.sites_csv import CsvError
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--init", action="store_true", help=INIT_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
     _config_option(sub.add_parser("serve", help="serve the ingest and query API"))
+    add_rank_parser(sub, _config_option)
     sites = sub.add_parser("sites", help="the site registry").add_subparsers(
         dest="sites_command", required=True
     )
@@ -198,6 +200,8 @@ def _run(args: argparse.Namespace) -> int:
 
             serve(load_config(args.config), init=args.init)
             return 0
+        if args.command == "rank":
+            return rank_command(args)
         if args.command == "obsolete":
             from collector.obsolete.cli import run as obsolete
 

@@ -120,6 +120,24 @@ asset_register = Table(
     Column("imported_at", Float, nullable=False),
 )
 
+ranking_snapshots = Table(
+    "ranking_snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period", String(64), nullable=False),
+    Column("period_start", Float, nullable=False),
+    Column("period_end", Float, nullable=False),
+    Column("methodology_id", String(128), nullable=False),
+    Column("methodology_version", String(64), nullable=False),
+    Column("methodology_sha256", String(64), nullable=False),
+    Column("methodology_text", Text, nullable=False),  # the exact file, to reproduce the run
+    Column("result_sha256", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("inputs", Text, nullable=False),  # JSON: every query, its result, every device read
+    Column("result", Text, nullable=False),  # JSON: the ranking as `rank --format json` prints it
+    Index("ix_ranking_snapshots_period", "period", "created_at"),
+)
+
 web_accounts = Table(
     "web_accounts",
     metadata,

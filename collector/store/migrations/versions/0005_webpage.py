@@ -1,7 +1,7 @@
 """The web page's accounts (scoped to a unit and below) and their server-side sessions.
 
-Revision ID: 0004_webpage
-Revises: 0003_ingest
+Revision ID: 0005_webpage
+Revises: 0004_ranking
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_webpage"
-down_revision = "0003_ingest"
+revision = "0005_webpage"
+down_revision = "0004_ranking"
 branch_labels = None
 depends_on = None
 
