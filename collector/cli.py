@@ -189,26 +189,30 @@ MISSING_STORE_HINT = (
 )
 
 
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        from collector.serve import serve
+
+        serve(load_config(args.config), init=args.init)
+        return 0
+    if args.command == "rank":
+        return rank_command(args)
+    if args.command == "obsolete":
+        from collector.obsolete.cli import run as obsolete
+
+        return obsolete(args)
+    if args.command == "accounts":
+        return _accounts(args)
+    return _sites(args)
+
+
 def _run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from collector.store import StoreMissingError
 
     try:
-        if args.command == "serve":
-            from collector.serve import serve
-
-            serve(load_config(args.config), init=args.init)
-            return 0
-        if args.command == "rank":
-            return rank_command(args)
-        if args.command == "obsolete":
-            from collector.obsolete.cli import run as obsolete
-
-            return obsolete(args)
-        if args.command == "accounts":
-            return _accounts(args)
-        return _sites(args)
+        return _dispatch(args)
     except StoreMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print(f"  {MISSING_STORE_HINT}", file=sys.stderr)

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from collector.devices.api import _units as units_in_scope
 from collector.ingest import Rejection
 from collector.readers import ReaderScope
-from collector.web import data
+from collector.web import data, ranking
 from collector.web.exports import CSV_TYPE, XLSX_TYPE, table_csv, table_xlsx
 from collector.web.login import LoginForms
 from collector.web.sessions import Session
@@ -47,6 +47,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 PAGES = ("sites", "devices", "obsolete", "ranking")
+EXPORTS = ("sites", "devices", "obsolete", "ranking")
 Table = tuple[list[str], list[list[Any]]]
 Show = Callable[[Session, frozenset[str], str | None], Awaitable[Response]]
 
@@ -150,8 +151,9 @@ class WebPages:
         report = data.obsolete(self.collector.store, self.book, units, lang)
         return {"report": report, "months": self.book.default.soon_months}
 
-    def _ranking(self, _units: frozenset[str], _lang: str) -> dict[str, Any]:
-        return {"ranking": None}  # the ranking engine (collector/ranking) has not landed yet
+    def _ranking(self, units: frozenset[str], lang: str) -> dict[str, Any]:
+        snapshot = ranking.latest(self.collector.store, units)
+        return {"ranking": ranking.view(snapshot, lang) if snapshot else None}
 
     # --- exports -------------------------------------------------------------------------
 
@@ -165,23 +167,31 @@ class WebPages:
 
     async def export(self, request: Request) -> Response:
         name, _, kind = request.path_params["name"].partition(".")
-        if name not in ("sites", "devices", "obsolete") or kind not in ("csv", "xlsx"):
+        if name not in EXPORTS or kind not in ("csv", "xlsx"):
             session = await self.login.session(request)
             return self._error(request, session, 404, WORDS[language(request)]["not_found"])
 
-        async def show(_session: Session, units: frozenset[str], site: str | None) -> Response:
-            header, rows = await run_in_threadpool(self._table, name, units, language(request))
-            filename = f"ictinfra-{name}-{site or _session.unit}.{kind}"
-            headers = {
-                **SECURITY_HEADERS,
-                "Content-Disposition": f'attachment; filename="{filename}"',
-            }
-            if kind == "csv":
-                return Response(table_csv(header, rows), media_type=CSV_TYPE, headers=headers)
-            body = await run_in_threadpool(table_xlsx, name, header, rows)
-            return Response(body, media_type=XLSX_TYPE, headers=headers)
+        async def show(session: Session, units: frozenset[str], site: str | None) -> Response:
+            lang = language(request)
+            body = await run_in_threadpool(self._download, name, kind, units, lang)
+            if body is None:
+                return self._error(request, session, 404, WORDS[lang]["no_ranking"])
+            filename = f"ictinfra-{name}-{site or session.unit}.{kind}"
+            disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+            media = CSV_TYPE if kind == "csv" else XLSX_TYPE
+            return Response(body, media_type=media, headers={**SECURITY_HEADERS, **disposition})
 
         return await self._guarded(request, show)
+
+    def _download(self, name: str, kind: str, units: frozenset[str], lang: str) -> bytes | None:
+        """The export's bytes; None for the ranking before its first run."""
+        if name == "ranking":
+            snapshot = ranking.latest(self.collector.store, units)
+            return None if snapshot is None else ranking.export(snapshot, kind)
+        header, rows = self._table(name, units, lang)
+        if kind == "csv":
+            return table_csv(header, rows).encode("utf-8")
+        return table_xlsx(name, header, rows)
 
     async def stylesheet(self, _request: Request) -> Response:
         css = (HERE / "templates" / "web.css").read_text(encoding="utf-8")

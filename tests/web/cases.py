@@ -29,3 +29,33 @@ def inventory(site: str, at: float | None = None) -> dict[str, Any]:
                "first_seen": at, "last_seen": at, "present": True}  # fmt: skip
     return {"agent": {"version": "0.1.0", "hostname": f"ubnd-{site}"}, "collected_at": at,
             "devices": [switch], "lan_hosts": [printer]}  # fmt: skip
+
+
+def _unit(code: str, name: str, level: str, parent: str | None, depth: int) -> dict[str, Any]:
+    evidence = [{"device": f"pc-{code}", "class": "pc", "source": "register"}] if depth else []
+    return {
+        "code": code, "name": name, "level": level, "parent_code": parent, "depth": depth,
+        "total": 40.0, "rank": 1, "coverage": 1.0, "flags": [], "excluded_children": [],
+        "from_units": [code], "indicators": {"computers_per_staff": {
+            "numerator": 1.0, "denominator": 2.0, "value": 0.5, "score": 40.0, "max_points": 80,
+            "coverage": 1.0, "evidence": evidence}},
+    }  # fmt: skip
+
+
+def ranking_result() -> dict[str, Any]:
+    """A stored ranking's result in the contract's shape (for the in-process tests; the browser
+    test ranks for real)."""
+    return {
+        "period": "2026-11", "start": "2026-11-01T00:00:00+07:00",
+        "end": "2026-12-01T00:00:00+07:00", "start_epoch": 1.0, "end_epoch": 2.0, "steps": 1,
+        "queries": [],
+        "methodology": {"id": "test", "version": "1", "sha256": "0" * 64,
+                        "name": {"vi": "Phương pháp thử", "en": "Test methodology"},
+                        "indicators": {"computers_per_staff": {
+                            "vi": "Tỷ lệ CBCCVC được trang bị máy tính",
+                            "en": "Civil servants equipped with a computer"}}},
+        "units": [_unit("01", "Thành phố Hà Nội", "province", None, 0),
+                  _unit("22", "Tỉnh Quảng Ninh", "province", None, 0),
+                  _unit("00004", "Phường Ba Đình", "commune", "01", 1),
+                  _unit("06655", "Phường Hồng Gai", "commune", "22", 1)],
+    }  # fmt: skip

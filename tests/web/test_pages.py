@@ -16,13 +16,16 @@ from starlette.testclient import TestClient
 from agent.wire.inventory import Inventory
 from collector.app import build_app
 from collector.config import CollectorConfig
+from collector.ranking.snapshots import RankingSnapshots
 from collector.sites_csv import parse_sites_csv
 from collector.store import Store, open_store
 from collector.web.accounts import Accounts, check_password, hash_password
-from tests.web.cases import ACCOUNTS, PASSWORD, SITES, SWITCH, inventory
+from tests.web.cases import ACCOUNTS, PASSWORD, SITES, SWITCH, inventory, ranking_result
 
 PAGES = ["/", "/devices", "/obsolete", "/ranking"]
-EXPORTS = [f"/export/{n}.{k}" for n in ("sites", "devices", "obsolete") for k in ("csv", "xlsx")]
+EXPORTS = [
+    f"/export/{n}.{k}" for n in ("sites", "devices", "obsolete", "ranking") for k in ("csv", "xlsx")
+]
 
 
 @pytest.fixture
@@ -34,6 +37,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
     accounts = Accounts(opened.engine)
     for user, unit in ACCOUNTS.items():
         accounts.add(user, unit, PASSWORD)
+    RankingSnapshots(opened.engine).store(ranking_result(), "methodology text", {})
     yield opened
     opened.close()
 
@@ -116,6 +120,11 @@ def test_a_province_sees_its_communes(client: TestClient) -> None:
     obsolete = client.get("/obsolete").text
     assert "ENTITY-MIB" in obsolete and "quá niên hạn" in obsolete
     assert client.get("/obsolete", params={"site": "06655"}).status_code == 403
+    ranking = client.get("/ranking").text
+    assert "Thành phố Hà Nội" in ranking and "Phường Ba Đình" in ranking
+    assert "Quảng Ninh" not in ranking
+    sheet = load_workbook(io.BytesIO(client.get("/export/ranking.xlsx").content))
+    assert sheet.sheetnames[:2] == ["province", "commune"]
 
 
 def test_exports_are_scoped_csv_and_xlsx(client: TestClient) -> None:
@@ -137,7 +146,21 @@ def test_english_by_switch_and_cookie(client: TestClient) -> None:
     assert "Thiết bị lạc hậu" in client.get("/obsolete").text
     assert "Obsolete equipment" in client.get("/obsolete", params={"lang": "en"}).text
     assert "over the 8-year life" in client.get("/obsolete").text  # the cookie keeps it
-    assert "Chưa có xếp hạng" in client.get("/ranking", params={"lang": "vi"}).text
+    ranking = client.get("/ranking", params={"lang": "vi"}).text
+    assert "Tỷ lệ CBCCVC được trang bị máy tính" in ranking and "pc-00004" in ranking
+    assert "pc-06655" not in ranking and "Hồng Gai" not in ranking
+
+
+def test_no_ranking_yet(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'empty.db'}", init=True)
+    store.registry.import_units(parse_sites_csv(SITES.read_text(encoding="utf-8")), SITES.name)
+    Accounts(store.engine).add("ba-dinh", "00004", PASSWORD)
+    with _client(store) as client:
+        assert login(client, "ba-dinh") == 303
+        page = client.get("/ranking")
+        assert page.status_code == 200 and "Chưa có xếp hạng" in page.text
+        assert client.get("/export/ranking.xlsx").status_code == 404
+    store.close()
 
 
 def test_wrong_passwords_are_throttled(store: Store) -> None:
