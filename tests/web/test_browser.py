@@ -7,7 +7,9 @@ printed; with pytest's default basetemp: /tmp/pytest-of-$USER/pytest-N/test_*/sc
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,11 +17,16 @@ from typing import Any
 import httpx
 import pytest
 
+from agent.wire.remote_write import encode_write_request
+from tests.collector import ranking_sites as fx
 from tests.peers.collector import CollectorProcess, start_collector
 from tests.peers.common import collector_command, find_binary, peer_unavailable, subprocess_env
-from tests.web.cases import PASSWORD, SITES, SWITCH, inventory
+from tests.peers.prometheus import start_prometheus
+from tests.web.cases import PASSWORD
 
 pytestmark = pytest.mark.peer
+ZONE = dt.timezone(dt.timedelta(hours=7))
+ACCOUNTS = {"xa-mot": "RK01", "tinh": "RK"}
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -28,15 +35,26 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def collector(tmp_path: Path) -> Iterator[CollectorProcess]:
-    running = start_collector(tmp_path / "collector", forward=[], sites=SITES)
+    """The ranking's hand-summed province (tests/collector/ranking_sites.py) pushed through a
+    real collector into a real Prometheus and ranked by the real `rank` command."""
+    prometheus = start_prometheus(tmp_path / "prometheus")
+    sites = tmp_path / "sites.csv"
+    sites.write_text(fx.SITES_CSV, encoding="utf-8")
+    running = start_collector(
+        tmp_path / "collector", forward=[{"url": prometheus.write_url}], sites=sites,
+        prometheus_url=prometheus.url,
+    )  # fmt: skip
     try:
-        for site in ("00004", "06655"):
-            answer = httpx.post(
-                f"{running.url}/api/v1/inventory", json=inventory(site), timeout=30,
-                headers={"Authorization": f"Bearer {running.token(site)}"},
-            )  # fmt: skip
-            assert answer.status_code == 200, answer.text
-        for user, unit in (("ba-dinh", "00004"), ("hong-gai", "06655")):
+        assets = tmp_path / "assets.csv"
+        assets.write_text(fx.ASSETS_CSV, encoding="utf-8")
+        running.cli("assets", "import", str(assets))
+        _push(running, time.time() // 3600 * 3600 - 3600 - fx.STEPS * 300)
+        end = time.time() // 3600 * 3600 - 3600
+        period = "..".join(
+            dt.datetime.fromtimestamp(t, ZONE).isoformat() for t in (end - fx.STEPS * 300, end)
+        )
+        running.cli("rank", "--period", period, "--format", "json")  # stores the snapshot
+        for user, unit in ACCOUNTS.items():
             done = subprocess.run(
                 collector_command("accounts", "add", "--config", str(running.config), user, unit),
                 input=PASSWORD + "\n", env=subprocess_env(), capture_output=True, text=True,
@@ -46,6 +64,20 @@ def collector(tmp_path: Path) -> Iterator[CollectorProcess]:
         yield running
     finally:
         running.stop()
+        prometheus.close()
+
+
+def _push(running: CollectorProcess, start: float) -> None:
+    tokens = {office.site: running.token(office.site) for office in fx.OFFICES}
+    for office in fx.OFFICES:
+        token = tokens[office.site]
+        answer = running.write(token, encode_write_request(fx.series_of(office, start)))
+        assert answer.status_code == 204, answer.text
+        answer = httpx.post(
+            f"{running.url}/api/v1/inventory", json=fx.inventory_of(office, start + 3600),
+            headers={"Authorization": f"Bearer {token}"}, timeout=30,
+        )  # fmt: skip
+        assert answer.status_code == 200, answer.text
 
 
 @pytest.fixture
@@ -81,50 +113,65 @@ def test_a_commune_officer_uses_the_page(
     assert page.goto(f"{collector.url}/").url.endswith("/login")  # not logged in: the login
     assert page.locator("h1").inner_text() == "Đăng nhập"
     shot("login")
-    page.fill("input[name=username]", "ba-dinh")
-    page.fill("input[name=password]", "sai mật khẩu")
-    page.click("button[type=submit]")
+    login(page, collector.url, "xa-mot", "sai mật khẩu")
     assert "Sai tên đăng nhập hoặc mật khẩu." in page.locator(".error").inner_text()
-    page.fill("input[name=username]", "ba-dinh")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.login button[type=submit]")
+    login(page, collector.url, "xa-mot", PASSWORD)
     page.wait_for_url(f"{collector.url}/")
     table = page.locator("table").inner_text()
-    assert "Phường Ba Đình" in table and "Hồng Gai" not in table
+    assert "Xã Một" in table and "Xã Hai" not in table
     assert "Báo cáo thiết bị gần nhất" in table and "UTC" in table  # its last inventory
     shot("sites")
 
     page.click("nav >> text=Thiết bị")
-    assert SWITCH["00004"] in page.locator("table").inner_text()  # the markup shown as text
-    assert page.locator("table b").count() == 0 and SWITCH["06655"] not in page.content()
+    devices = page.locator("table").inner_text()
+    assert "02:c1:00:00:01:03" in devices and "02:c2:" not in page.content()
     shot("devices")
     page.click("nav >> text=Thiết bị lạc hậu")
     obsolete = page.locator("main").inner_text()
-    assert "quá niên hạn 8 năm" in obsolete and "ENTITY-MIB" in obsolete
+    assert "02:c1:00:00:01:03" in obsolete and "theo sổ tài sản" in obsolete
     shot("obsolete")
     page.click("nav >> text=Xếp hạng")
-    assert "Chưa có xếp hạng" in page.locator("#no-ranking").inner_text()
+    ranking = page.locator("main").inner_text()
+    assert "Tỷ lệ CBCCVC được trang bị máy tính" in ranking and "160.0953" in ranking
+    assert "Xã Hai" not in ranking and "Tỉnh Thử nghiệm" not in ranking
+    page.click("details >> nth=0")  # the evidence of the first indicator, no JavaScript needed
     shot("ranking")
 
     csv = browser.request.get(f"{collector.url}/export/obsolete.csv")
-    assert csv.status == 200 and "00004" in csv.text() and "06655" not in csv.text()
-    for path in ("/", "/devices", "/obsolete", "/ranking", "/export/devices.xlsx"):
-        other = browser.request.get(f"{collector.url}{path}?site=06655")
-        assert other.status == 403, path
-        assert b"sw-hong-gai" not in other.body()
-    answer = page.goto(f"{collector.url}/devices?site=06655")
-    assert answer.status == 403 and "không được xem đơn vị 06655" in page.inner_text("main")
+    assert csv.status == 200 and "RK01" in csv.text() and "RK02" not in csv.text()
+    for path in ("/", "/devices", "/obsolete", "/ranking", "/export/ranking.xlsx"):
+        for site in ("RK02", "RK"):
+            other = browser.request.get(f"{collector.url}{path}?site={site}")
+            assert other.status == 403, (path, site)
+            assert b"02:c2:" not in other.body()
+    answer = page.goto(f"{collector.url}/devices?site=RK02")
+    assert answer.status == 403 and "không được xem đơn vị RK02" in page.inner_text("main")
     shot("forbidden")
 
-    page.goto(f"{collector.url}/obsolete")
+    page.goto(f"{collector.url}/ranking")
     page.click("text=English")
-    assert page.locator("h1").inner_text() == "Obsolete equipment"
-    assert "over the 8-year life of a switch" in page.inner_text("main")
-    shot("obsolete-en")
+    assert page.locator("h1").inner_text() == "Ranking"
+    assert "Civil servants equipped with a computer" in page.inner_text("main")
+    shot("ranking-en")
     page.click("text=Log out")
     page.wait_for_url(f"{collector.url}/login")
     assert page.goto(f"{collector.url}/devices").url.endswith("/login")
+
+    login(page, collector.url, "tinh", PASSWORD)  # the province sees its communes
+    page.goto(f"{collector.url}/ranking?lang=vi")
+    ranking = page.locator("main").inner_text()
+    assert all(name in ranking for name in ("Tỉnh Thử nghiệm", "Xã Một", "Xã Hai", "Xã Ba"))
+    assert "không xếp hạng" in ranking  # Xã Ba: 40 % coverage
+    shot("ranking-province")
     assert sorted(p.name for p in shots.iterdir()) == [
-        "devices.png", "forbidden.png", "login.png", "obsolete-en.png", "obsolete.png",
-        "ranking.png", "sites.png",
+        "devices.png", "forbidden.png", "login.png", "obsolete.png", "ranking-en.png",
+        "ranking-province.png", "ranking.png", "sites.png",
     ]  # fmt: skip
+
+
+def login(page: Any, url: str, user: str, password: str) -> None:
+    if not page.url.endswith("/login"):
+        page.goto(f"{url}/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.click("form.login button[type=submit]")
