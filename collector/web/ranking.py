@@ -26,7 +26,7 @@ def latest(store: Store, units: Collection[str]) -> Snapshot | None:
 def _evidence_text(item: dict[str, Any]) -> str:
     what = item.get("device") or item.get("office") or ""
     rest = ", ".join(
-        f"{k}: {v}"
+        f"{k}: {v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}"
         for k, v in item.items()
         if k not in ("device", "office") and v not in (None, "")
     )
