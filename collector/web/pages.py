@@ -48,6 +48,7 @@ SECURITY_HEADERS = {
 }
 PAGES = ("sites", "devices", "obsolete", "ranking")
 EXPORTS = ("sites", "devices", "obsolete", "ranking")
+MAX_DEVICE_ROWS = 2000  # on the page; the exports have every device
 Table = tuple[list[str], list[list[Any]]]
 Show = Callable[[Session, frozenset[str], str | None], Awaitable[Response]]
 
@@ -145,7 +146,8 @@ class WebPages:
         return {"sites": data.sites(self.collector.store, units)}
 
     def _devices(self, units: frozenset[str], _lang: str) -> dict[str, Any]:
-        return {"devices": data.device_list(self.collector.store, units)}
+        found = data.device_list(self.collector.store, units)
+        return {"devices": found[:MAX_DEVICE_ROWS], "device_count": len(found)}
 
     def _obsolete(self, units: frozenset[str], lang: str) -> dict[str, Any]:
         report = data.obsolete(self.collector.store, self.book, units, lang)

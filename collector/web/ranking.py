@@ -12,6 +12,7 @@ from collector.ranking.snapshots import RankingSnapshots, Snapshot
 from collector.store import Store
 
 MAX_EVIDENCE_SHOWN = 100  # per indicator of a unit on the page; the XLSX has all of it
+MAX_EVIDENCE_PAGE = 5000  # on the whole page (a province of 3,000 communes stays readable)
 
 
 def latest(store: Store, units: Collection[str]) -> Snapshot | None:
@@ -38,16 +39,18 @@ def view(snapshot: Snapshot, lang: str) -> dict[str, Any]:
     result = snapshot.result
     names = result["methodology"]["indicators"]
     levels: dict[str, list[dict[str, Any]]] = {}
+    budget = MAX_EVIDENCE_PAGE
     for unit in sorted(result["units"], key=lambda u: (u["depth"], u["rank"] or 10**9, u["code"])):
-        indicators = [
-            {
-                "id": ident, "name": names[ident][lang], **{k: v for k, v in ind.items()
-                                                             if k != "evidence"},
-                "evidence": [_evidence_text(e) for e in ind["evidence"][:MAX_EVIDENCE_SHOWN]],
+        indicators = []
+        for ident, ind in unit["indicators"].items():
+            shown = ind["evidence"][: max(0, min(MAX_EVIDENCE_SHOWN, budget))]
+            budget -= len(shown)
+            indicators.append({
+                "id": ident, "name": names[ident][lang],
+                **{k: v for k, v in ind.items() if k != "evidence"},
+                "evidence": [_evidence_text(e) for e in shown],
                 "evidence_count": len(ind["evidence"]),
-            }
-            for ident, ind in unit["indicators"].items()
-        ]  # fmt: skip
+            })  # fmt: skip
         levels.setdefault(unit["level"], []).append({**unit, "indicators": indicators})
     return {
         "period": result["period"], "start": result["start"], "end": result["end"],

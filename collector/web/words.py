@@ -87,9 +87,8 @@ WORDS: dict[str, dict[str, str]] = {
         "level_units": "Cấp {level}",
         "more_evidence": "… và {count} mục nữa (xem tệp XLSX)",
         "not_ranked": "không xếp hạng",
+        "more_rows": "Hiển thị {shown} trên {count} thiết bị: chọn một đơn vị hoặc tải tệp về.",
         "switch_lang": "English",
-        "all_units": "Tất cả đơn vị trong phạm vi",
-        "show": "Xem",
     },
     "en": {
         "title": "ICT infrastructure",
@@ -148,8 +147,7 @@ WORDS: dict[str, dict[str, str]] = {
         "level_units": "Level: {level}",
         "more_evidence": "… and {count} more (see the XLSX file)",
         "not_ranked": "not ranked",
+        "more_rows": "Showing {shown} of {count} devices: pick a unit or download the file.",
         "switch_lang": "Tiếng Việt",
-        "all_units": "Every unit in scope",
-        "show": "Show",
     },
 }

@@ -224,3 +224,28 @@ def test_accounts_cli_reads_the_password_from_stdin(
     with store.engine.connect() as conn:
         stored = conn.exec_driver_sql("SELECT password_hash FROM web_accounts").all()
     assert stored and all(PASSWORD not in h and h.startswith("scrypt$") for (h,) in stored)
+
+
+def test_long_lists_are_cut_on_the_page_not_in_the_exports(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("collector.web.pages.MAX_DEVICE_ROWS", 1)
+    assert login(client, "ha-noi") == 303
+    assert "Hiển thị 1 trên 2 thiết bị" in client.get("/devices").text
+    assert len(client.get("/export/devices.csv").text.splitlines()) == 3  # header + 2
+
+
+def test_ranking_evidence_has_a_page_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from collector.ranking.snapshots import Snapshot
+    from collector.web import ranking
+
+    monkeypatch.setattr(ranking, "MAX_EVIDENCE_PAGE", 250)
+    result = ranking_result()
+    for unit in result["units"]:
+        unit["indicators"]["computers_per_staff"]["evidence"] = [{"device": "pc"}] * 4000
+    shown = ranking.view(Snapshot(1, "2026-11", 0.0, "", "", result), "vi")
+    items = [
+        i for units in shown["levels"].values() for u in units for i in u["indicators"]
+    ]  # fmt: skip
+    assert [len(i["evidence"]) for i in items] == [100, 100, 50, 0]  # by level, then unit
+    assert all(i["evidence_count"] == 4000 for i in items)
