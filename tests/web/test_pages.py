@@ -249,3 +249,23 @@ def test_ranking_evidence_has_a_page_budget(monkeypatch: pytest.MonkeyPatch) -> 
     ]  # fmt: skip
     assert [len(i["evidence"]) for i in items] == [100, 100, 50, 0]  # by level, then unit
     assert all(i["evidence_count"] == 4000 for i in items)
+
+
+def test_cookies_are_secure_over_tls_and_pages_forbid_scripts(store: Store) -> None:
+    with _client(store) as plain:
+        assert "Secure" not in plain.get("/login").headers["set-cookie"]
+    config = CollectorConfig.model_validate(
+        {"database_url": str(store.engine.url), "forward": [], "tls_cert_file": "c.pem",
+         "tls_key_file": "k.pem"}
+    )  # fmt: skip
+    app = build_app(config, store)
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+        page = client.get("/login")
+        assert "Secure" in page.headers["set-cookie"]
+        assert "default-src 'none'" in page.headers["content-security-policy"]
+        assert page.headers["cache-control"] == "no-store"
+        assert login(client, "ba-dinh") == 303
+        session_cookie = [
+            c for c in client.cookies.jar if c.name == "ictinfra_session"
+        ]  # fmt: skip
+        assert session_cookie and session_cookie[0].secure
