@@ -67,6 +67,18 @@ class Limits(StrictModel):
     max_sample_age: Duration = 3 * 86400.0  # = deploy/prometheus out_of_order_time_window
     max_future_skew: Duration = 600.0
     max_inventory_bytes: ByteSize = 8 * 2**20
+    max_inventory_devices: int = Field(default=10_000, gt=0)  # SNMP devices in one snapshot
+    max_inventory_lan_hosts: int = Field(default=65_536, gt=0)  # a /16 of LAN hosts
+    max_inventory_age: Duration = 30 * 86400.0  # an older `collected_at` -> 400
+    max_inventories_in_flight: int = Field(default=2, gt=0)  # parsed and stored at once; 429 over
+    max_requests_in_flight_per_site: int = Field(default=4, gt=0)  # one site's requests; 429 over
+
+
+class Connections(StrictModel):
+    """What one client connection may hold: every socket costs a file descriptor."""
+
+    header_timeout: Duration = Field(default=10.0, gt=0)  # a request's headers must arrive by
+    max_connections: int = Field(default=1000, gt=0)  # over: the longest-idle one is closed
 
 
 class SpeedTestEndpoint(StrictModel):
@@ -110,6 +122,7 @@ class CollectorConfig(StrictModel):
     tls_cert_file: str | None = None
     tls_key_file: str | None = None
     limits: Limits = Limits()
+    connections: Connections = Connections()
     speedtest: SpeedTestEndpoint = SpeedTestEndpoint()
     obsolete: ObsoleteSettings = ObsoleteSettings()
     web: WebSettings = WebSettings()
