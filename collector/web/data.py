@@ -15,8 +15,9 @@ from collector.devices.view import seen_devices
 from collector.obsolete.book import RulesBook
 from collector.obsolete.report import format_csv as obsolete_csv
 from collector.obsolete.service import obsolete_report
+from collector.readers import SITE_SCOPE
 from collector.store import Store
-from collector.store.schema import devices, inventory_snapshots
+from collector.store.schema import devices, inventory_snapshots, tokens
 from collector.web.exports import parse_csv, table_csv
 
 SITE_COLUMNS = ("code", "name", "level", "parent_code", "last_inventory", "last_write", "devices")
@@ -48,7 +49,12 @@ def sites(store: Store, units: Collection[str]) -> list[dict[str, Any]]:
         .where(devices.c.site_code.in_(codes), devices.c.vanished_at.is_(None))
         .group_by(devices.c.site_code),
     )
-    last_write = store.registry.last_used_by_site()
+    last_write = _per_site(
+        store,
+        select(tokens.c.site_code, func.max(tokens.c.last_used_at))
+        .where(tokens.c.site_code.in_(codes), tokens.c.scope == SITE_SCOPE)
+        .group_by(tokens.c.site_code),
+    )  # a site's own pushes: a reader token's reads are no report
     rows = [u for u in store.registry.export_units() if u.code in units]
     return [
         {

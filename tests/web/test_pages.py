@@ -269,3 +269,18 @@ def test_cookies_are_secure_over_tls_and_pages_forbid_scripts(store: Store) -> N
             c for c in client.cookies.jar if c.name == "ictinfra_session"
         ]  # fmt: skip
         assert session_cookie and session_cookie[0].secure
+
+
+def test_last_contact_counts_the_sites_own_pushes_only(store: Store, client: TestClient) -> None:
+    from collector.readers import issue_reader_token
+
+    reader = issue_reader_token(store, "00004")
+    headers = {"Authorization": f"Bearer {reader}"}
+    assert client.get("/api/v1/devices", headers=headers).status_code == 200
+    assert login(client, "ba-dinh") == 303
+    [row] = re.findall(r"<tr><td><a[^>]*>00004</a>.*?</tr>", client.get("/").text, re.S)
+    assert row.count("UTC") == 1 and "chưa có" in row  # the inventory; no push yet
+    site_token = store.registry.issue_token("00004")
+    assert store.registry.authenticate(site_token) is not None  # marks the token used
+    [row] = re.findall(r"<tr><td><a[^>]*>00004</a>.*?</tr>", client.get("/").text, re.S)
+    assert row.count("UTC") == 2
