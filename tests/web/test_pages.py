@@ -92,6 +92,9 @@ def test_login_needs_the_form_token(client: TestClient) -> None:
     answer = client.post("/login", data={"csrf": "forged", "username": "ba-dinh",
                                          "password": PASSWORD})  # fmt: skip
     assert answer.status_code == 403 and "ictinfra_session" not in client.cookies
+    token = _csrf(client.get("/login").text)
+    huge = {"csrf": token, "username": "ba-dinh", "password": PASSWORD, "pad": "x" * 100_000}
+    assert client.post("/login", data=huge).status_code == 403  # over 4 KiB: not read, refused
 
 
 def test_a_commune_sees_its_commune_only(client: TestClient) -> None:
