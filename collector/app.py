@@ -265,6 +265,14 @@ def check_write_headers(encoding: str | None, content_type: str | None) -> None:
         )
 
 
+def _web_routes(collector: Collector, obsolete: ObsoleteApi) -> list[Route]:
+    if not collector.config.web.enabled:
+        return []
+    from collector.web.pages import WebPages
+
+    return WebPages(collector, obsolete.book).routes()
+
+
 def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = None) -> Starlette:
     collector = Collector(config, store, metrics or Metrics())
     collector.metrics.registry.register(RankingMetrics(store))
@@ -293,6 +301,7 @@ def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = N
             Route("/metrics", collector.metrics_endpoint, methods=["GET"]),
             Route("/healthz", collector.healthz, methods=["GET"]),
             Route("/readyz", collector.readyz, methods=["GET"]),
+            *_web_routes(collector, obsolete),
         ],
         lifespan=lifespan,
     )

@@ -101,6 +101,15 @@ class ObsoleteSettings(StrictModel):
     metrics_max_series: int = Field(default=200_000, gt=0)  # the metric never exceeds this
 
 
+class WebSettings(StrictModel):
+    """The web page `GET /` (docs/web.md): accounts from `ictinfra-collector accounts add`."""
+
+    enabled: bool = True
+    session_lifetime: Duration = Field(default=8 * 3600.0, ge=60.0)
+    login_attempts: int = Field(default=5, gt=0)  # failures per user name or address ...
+    login_window: Duration = Field(default=900.0, gt=0)  # ... within this, then refused as long
+
+
 def _default_forward() -> list[ForwardTarget]:
     return [ForwardTarget(url="http://127.0.0.1:9090/api/v1/write")]
 
@@ -116,6 +125,7 @@ class CollectorConfig(StrictModel):
     connections: Connections = Connections()
     speedtest: SpeedTestEndpoint = SpeedTestEndpoint()
     obsolete: ObsoleteSettings = ObsoleteSettings()
+    web: WebSettings = WebSettings()
     log: LogConfig = LogConfig()
 
     @model_validator(mode="after")
