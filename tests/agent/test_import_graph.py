@@ -18,6 +18,9 @@ Rules:
 from __future__ import annotations
 
 import ast
+import socket
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,3 +208,30 @@ def test_a_lazy_circle_is_found() -> None:
 )
 def test_the_boundary_rule(edge: Edge, refused: bool) -> None:
     assert bool(boundary_violations([edge])) is refused
+
+
+LEAN_PATH = """
+import asyncio, sys
+import agent.collectors.snmp.collector, agent.collectors.bandwidth.collector
+import agent.collectors.bandwidth.lanfacts, agent.collectors.lan.job
+from agent.collectors.snmp import discover_sys_object_ids
+asyncio.run(discover_sys_object_ids(["127.0.0.1"], ["public"], {port}, 0.2))
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("pysnmp", "pyasn1")))
+"""
+
+
+def test_pysnmp_stays_off_the_lean_path() -> None:
+    """Importing every SNMP user and running a discovery on the lean codec loads no pysnmp."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:  # bound, never answers
+        silent.bind(("127.0.0.1", 0))
+        code = LEAN_PATH.format(port=silent.getsockname()[1])
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            check=False,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -11,9 +11,9 @@ Modules, one job each:
   `client` (one session per target, shared sockets/engines);
 - walking: `walk` (column walks, GETBULK fallbacks), `walker` (`Walker`: subtrees -> rows, for
   other collectors), `discovery` (which hosts answer sysObjectID, for the LAN sweep);
-- MIBs: `mib` (the registry) and one module per MIB under `mibs/`... see docs/snmp.md;
-  `decode` (pure value decoders), `rows` (row helpers), `bridge` (BRIDGE/Q-BRIDGE FDB),
-  `vendor` (IANA enterprise numbers, device kind);
+- MIBs: `mib` (the registry) and one module per MIB in `mibs/` (system, ifmib, entity, hostres,
+  printer), `bridge` (BRIDGE/Q-BRIDGE FDB rows), `rows` (row helpers), `decode` (value
+  decoders), `vendor` (IANA enterprise numbers, device kind);
 - the collector: `poller` (one device, many devices: `poll_targets`), `selfmetrics`,
   `collector` (the registry's Collector).
 See docs/snmp.md.
@@ -22,9 +22,9 @@ See docs/snmp.md.
 from agent.collectors.snmp.bridge import FDB_SUBTREES, FdbEntry, parse_base_ports, parse_fdb
 from agent.collectors.snmp.client import Codec, SnmpClient
 from agent.collectors.snmp.discovery import discover_sys_object_ids
-from agent.collectors.snmp.ifmib import INTERFACE_COLUMNS, Interface, parse_interfaces
+from agent.collectors.snmp.mibs.ifmib import INTERFACE_COLUMNS, Interface, parse_interfaces
+from agent.collectors.snmp.mibs.system import SYS_UPTIME, UPTIME_SUBTREE, sys_uptime_seconds
 from agent.collectors.snmp.rows import Row, RowValue
-from agent.collectors.snmp.system import SYS_UPTIME, UPTIME_SUBTREE, sys_uptime_seconds
 from agent.collectors.snmp.walker import ClientWalker, Walker
 
 __all__ = [

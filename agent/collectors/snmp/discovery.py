@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from agent.collectors.snmp.decode import Value
 from agent.collectors.snmp.lean import LeanSession, LeanTransport
-from agent.collectors.snmp.system import SYS_OBJECT_ID
+from agent.collectors.snmp.mibs.system import SYS_OBJECT_ID
 from agent.config.snmp import SnmpTarget
 from agent.config.types import Secret
 

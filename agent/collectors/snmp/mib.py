@@ -32,6 +32,9 @@ class Mib:
     columns: tuple[str, ...] = ()  # walked
     parse: Parse | None = None  # -> metric families; None: inventory only
     inventory_only: bool = False  # walked on inventory polls only
+    # scalars fetched and parse run for every target whatever its `modules:` (the columns are
+    # walked only when chosen): the system group and ifNumber are each poll's liveness GET
+    always: bool = False
     # walked on interface polls only when the last inventory poll found the MIB on the device
     present: Presence | None = None
     row_count: str | None = None  # a scalar saying how many rows each column has (sizes GETBULK)
@@ -55,5 +58,7 @@ def ordered(mibs: Iterable[Mib]) -> tuple[Mib, ...]:
 def registry(package: str = "agent.collectors.snmp.mibs") -> tuple[Mib, ...]:
     """Every `MIB` declared by a module of `package`, in poll order; once per process."""
     modules = pkgutil.iter_modules(importlib.import_module(package).__path__)
-    declared = (getattr(importlib.import_module(f"{package}.{m.name}"), "MIB", None) for m in modules)
+    declared = (
+        getattr(importlib.import_module(f"{package}.{m.name}"), "MIB", None) for m in modules
+    )
     return ordered(mib for mib in declared if isinstance(mib, Mib))

@@ -16,6 +16,8 @@ from importlib import resources
 from typing import Literal
 
 from agent.collectors.snmp.decode import Value, display_string, mac_address
+from agent.collectors.snmp.mib import Mib, Scalars, Table
+from agent.collectors.snmp.mibs.system import SYS_UPTIME
 from agent.collectors.snmp.rows import Row, integer, split, text
 from agent.model import MetricFamily, MetricType
 
@@ -78,9 +80,6 @@ def if_type_names() -> dict[int, str]:
     """IANAifType names, as snmp_exporter's if_mib module has them (package data)."""
     text = resources.files("agent.collectors.snmp").joinpath("data/iftype.json").read_text()
     return {int(k): v for k, v in json.loads(text)["values"].items()}
-
-
-Table = dict[str, dict[str, Value]]
 
 
 def _sort_key(index: str) -> tuple[int, ...]:
@@ -277,3 +276,14 @@ def parse_interfaces(rows: Iterable[Row]) -> dict[int, Interface]:
             text_column = attribute in ("descr", "name")
             setattr(interface, attribute, text(value) if text_column else integer(value))
     return found
+
+
+def _parse(device: str, scalars: Scalars, table: Table) -> list[MetricFamily]:
+    """sysUpTime and ifNumber for every target; the interface families when walked."""
+    return parse_if_mib(device, table, scalars.get(SYS_UPTIME), scalars.get(IF_NUMBER))
+
+
+MIB = Mib(
+    "if_mib", order=10, scalars=(IF_NUMBER,), columns=WALK_COLUMNS, parse=_parse,
+    row_count=IF_NUMBER, always=True,
+)  # fmt: skip

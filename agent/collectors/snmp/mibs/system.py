@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from agent.collectors.snmp.decode import Value, optional_text, timeticks_seconds
+from agent.collectors.snmp.mib import Mib
 from agent.collectors.snmp.rows import Row, integer
 
 SYS_DESCR = "1.3.6.1.2.1.1.1.0"
@@ -54,3 +55,7 @@ def sys_uptime_seconds(rows: Iterable[Row]) -> float | None:
         if oid.lstrip(".") == SYS_UPTIME and (ticks := integer(value)) is not None:
             return ticks / 100
     return None
+
+
+# always fetched: the poll's first GET (the liveness check) is the system group + ifNumber
+MIB = Mib("system", order=0, scalars=SCALARS, always=True)
