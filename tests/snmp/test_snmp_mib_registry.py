@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import get_args
+from typing import cast, get_args
 
 import pytest
 
+from agent.collectors.snmp import SnmpClient, poller
+from agent.collectors.snmp.decode import Value
 from agent.collectors.snmp.mib import DuplicateMibError, Mib, ordered, registry
 from agent.collectors.snmp.mibs import entity, hostres, ifmib, printer, system
-from agent.config.snmp import Module
+from agent.collectors.snmp.session import Response
+from agent.config.snmp import Module, SnmpConfig, SnmpTarget
 
 
 def test_the_agent_mibs_in_poll_order() -> None:
@@ -67,3 +72,54 @@ def test_adding_a_mib_is_adding_a_file(tmp_path: Path, monkeypatch: pytest.Monke
     finally:
         for name in [n for n in sys.modules if n.startswith("site_mibs")]:
             del sys.modules[name]
+
+
+class OneDevice:
+    """A device with the system group, ifNumber and one interface (a fake for the poller)."""
+
+    version = "2c"
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def get(self, oids: Sequence[str]) -> Response:
+        self.asked += oids
+        values: dict[str, Value] = {system.SYS_UPTIME: 4200, ifmib.IF_NUMBER: 1}
+        return Response([(oid, values.get(oid)) for oid in oids])
+
+    async def next(self, oids: Sequence[str]) -> Response:
+        return await self.bulk(oids, 1)
+
+    async def bulk(self, oids: Sequence[str], max_repetitions: int) -> Response:
+        self.asked += oids
+        return Response([(f"{oid}.1", 7) if oid.count(".") < 11 else (oid, None) for oid in oids])
+
+
+class FakeClient:
+    def __init__(self, session: OneDevice) -> None:
+        self._session = session
+
+    async def session(self, target: SnmpTarget) -> OneDevice:
+        return self._session
+
+
+@pytest.mark.parametrize(
+    ("modules", "names"),
+    [
+        (("system",), ["sysUpTime", "ifNumber"]),  # the liveness GET's scalars, always
+        (("system", "if_mib"), ["sysUpTime", "ifNumber", "ifIndex", "ifType_info", "ifMtu"]),
+    ],
+)
+def test_the_poller_walks_what_the_modules_choose(
+    modules: tuple[str, ...], names: list[str]
+) -> None:
+    device = OneDevice()
+    target = SnmpTarget.model_validate({"name": "sw", "address": "192.0.2.1", "modules": modules})
+    state = poller.new_state(SnmpConfig(), target)
+    client = cast(SnmpClient, FakeClient(device))
+    result = asyncio.run(poller.poll_device(client, target, state, inventory=False, deadline=5))
+    assert result.up, result.error
+    assert [f.name for f in result.families][: len(names)] == names
+    walked = {oid for oid in device.asked if oid not in system.SCALARS}
+    assert bool(walked & set(ifmib.WALK_COLUMNS)) is ("if_mib" in modules)
+    assert not walked & set(entity.WALK_COLUMNS)  # inventory polls only

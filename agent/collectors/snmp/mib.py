@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from agent.collectors.snmp.decode import Value
+from agent.collectors.snmp.walk import Table
 from agent.model import MetricFamily
 
-Table = dict[str, dict[str, Value]]  # column OID -> {instance suffix: value}
 Scalars = dict[str, Value]
 Parse = Callable[[str, Scalars, Table], list[MetricFamily]]  # (device, scalars, table)
 Presence = Callable[[Scalars, Table], bool]

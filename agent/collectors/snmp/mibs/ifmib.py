@@ -16,9 +16,10 @@ from importlib import resources
 from typing import Literal
 
 from agent.collectors.snmp.decode import Value, display_string, mac_address
-from agent.collectors.snmp.mib import Mib, Scalars, Table
+from agent.collectors.snmp.mib import Mib, Scalars
 from agent.collectors.snmp.mibs.system import SYS_UPTIME
 from agent.collectors.snmp.rows import Row, integer, split, text
+from agent.collectors.snmp.walk import Table
 from agent.model import MetricFamily, MetricType
 
 IF_TABLE = "1.3.6.1.2.1.2.2.1"
