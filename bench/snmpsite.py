@@ -28,7 +28,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from agent.collectors.snmp import ifmib  # noqa: E402
+from agent.collectors.snmp.mibs import ifmib  # noqa: E402
 from tests.cases.snmp.extract import read_source as read_recording  # noqa: E402
 from tests.peers.common import free_port, stop  # noqa: E402
 from tests.peers.snmpsim import start_snmpsim  # noqa: E402

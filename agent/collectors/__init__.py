@@ -16,7 +16,7 @@ def build_registry(config: AgentConfig) -> CollectorRegistry:
         registry.register(HostCollector(config.host))
     snmp_client = None
     if config.snmp.targets:
-        from agent.collectors.snmp.client import SnmpClient
+        from agent.collectors.snmp import SnmpClient
         from agent.collectors.snmp.collector import SnmpCollector
 
         # one client (socket, codec) for every SNMP reader, closed with the SNMP collector
@@ -33,7 +33,7 @@ def build_registry(config: AgentConfig) -> CollectorRegistry:
     bandwidth = config.bandwidth
     walker = None
     if (bandwidth.enabled and bandwidth.uplink) or bandwidth.lan_facts.enabled:
-        from agent.collectors.bandwidth.snmp_walker import ClientWalker
+        from agent.collectors.snmp import ClientWalker
 
         walker = ClientWalker(config.snmp.max_repetitions, snmp_client, config.snmp.codec)
     if bandwidth.enabled:

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent.collectors.bandwidth.ifmib import (
-    choose_uplink,
-    parse_base_ports,
-    parse_fdb,
-    parse_interfaces,
-    sys_uptime_seconds,
-)
+from agent.collectors.bandwidth.choice import choose_uplink
 from agent.collectors.bandwidth.procnetdev import parse_proc_net_dev
+from agent.collectors.snmp import parse_base_ports, parse_fdb, parse_interfaces, sys_uptime_seconds
 
 DATA = Path(__file__).with_name("data")
 GW = "00:1a:2b:3c:4d:5e"

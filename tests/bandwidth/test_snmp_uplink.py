@@ -18,7 +18,7 @@ import pytest
 
 from agent.collectors.bandwidth.collector import BandwidthCollector
 from agent.collectors.bandwidth.lanfacts import LanFactsCollector
-from agent.collectors.bandwidth.snmp_walker import ClientWalker
+from agent.collectors.snmp import ClientWalker
 from agent.config import AgentConfig
 from agent.model import Collection
 from tests.peers.common import (

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from agent.collectors.bandwidth import uplink as uplink_module
-from agent.collectors.bandwidth.ifmib import Row
 from agent.collectors.bandwidth.uplink import UplinkMonitor
+from agent.collectors.snmp import Row
 from agent.config.snmp import SnmpTarget
 
 PROC = Path(__file__).parent / "data" / "proc-gateway"

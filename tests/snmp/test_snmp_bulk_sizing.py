@@ -10,8 +10,8 @@ import asyncio
 
 import pytest
 
-from agent.collectors.snmp import ifmib
 from agent.collectors.snmp.client import SnmpClient
+from agent.collectors.snmp.mibs import ifmib
 from agent.collectors.snmp.walk import Table, WalkPolicy, WalkStats, get_scalars, walk_columns
 from agent.config.snmp import SnmpTarget
 from tests.peers.snmpsim import Snmpsim

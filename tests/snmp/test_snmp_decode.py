@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from agent.collectors.snmp.client import Response
 from agent.collectors.snmp.decode import display_string, mac_address, parse_date_and_time
-from agent.collectors.snmp.ifmib import IF_DESCR, parse_if_mib
+from agent.collectors.snmp.mibs.ifmib import IF_DESCR, parse_if_mib
+from agent.collectors.snmp.session import Response
 from agent.collectors.snmp.vendor import enterprise_number, guess_kind, vendor_name
 from agent.collectors.snmp.walk import WalkPolicy, WalkStats, walk_columns
 

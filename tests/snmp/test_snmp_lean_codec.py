@@ -13,9 +13,9 @@ import pytest
 from pyasn1.codec.ber import decoder, encoder
 from pysnmp.proto import api
 
-from agent.collectors.snmp import entity, hostres, ifmib, printer, system
 from agent.collectors.snmp.ber import GET_BULK, BerError, decode_response, encode_request
 from agent.collectors.snmp.client import SnmpClient
+from agent.collectors.snmp.mibs import entity, hostres, ifmib, printer, system
 from agent.collectors.snmp.pysnmp_sessions import plain_value
 from agent.collectors.snmp.walk import Table, WalkPolicy, WalkStats, get_scalars, walk_columns
 from agent.config.snmp import SnmpTarget

@@ -9,7 +9,7 @@ from agent.collectors.bandwidth.interfaces import HostInterfaces, InterfaceRate
 from agent.collectors.bandwidth.rates import utilization
 from agent.collectors.bandwidth.speedtest import PATH, SpeedTest, SpeedTestResult, read_token
 from agent.collectors.bandwidth.uplink import UplinkMonitor, UplinkSample
-from agent.collectors.bandwidth.walker import Walker
+from agent.collectors.snmp import Walker
 from agent.config import AgentConfig
 from agent.errors import ConfigError, IctinfraError
 from agent.model import Collection

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agent.collectors.bandwidth.ifmib import Interface
+from agent.collectors.snmp import Interface
 
 GIGABIT_MBPS = 1000
 FAST_ETHERNET_MBPS = 100

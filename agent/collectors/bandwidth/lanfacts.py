@@ -5,20 +5,22 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from agent.collectors.bandwidth.choice import choose_uplink
 from agent.collectors.bandwidth.facts import (
     SwitchFacts,
     gigabit_share,
     site_uplink_bps,
     switch_facts,
 )
-from agent.collectors.bandwidth.ifmib import (
-    choose_uplink,
+from agent.collectors.bandwidth.uplink import gateway_mac
+from agent.collectors.snmp import (
+    FDB_SUBTREES,
+    INTERFACE_COLUMNS,
+    Walker,
     parse_base_ports,
     parse_fdb,
     parse_interfaces,
 )
-from agent.collectors.bandwidth.uplink import FDB_SUBTREES, gateway_mac
-from agent.collectors.bandwidth.walker import IF_COLUMNS, Walker
 from agent.config import AgentConfig
 from agent.config.snmp import SnmpTarget
 from agent.errors import ConfigError, IctinfraError
@@ -47,7 +49,7 @@ class LanFactsCollector:
 
     async def _one(self, target: SnmpTarget, mac: str | None) -> SwitchFacts | None:
         try:
-            interfaces = parse_interfaces(await self.walker.walk(target, IF_COLUMNS))
+            interfaces = parse_interfaces(await self.walker.walk(target, INTERFACE_COLUMNS))
             configured = self.uplink_port if target.name == self.uplink_device else None
             fdb_rows = (
                 [] if configured is not None else await self.walker.walk(target, FDB_SUBTREES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.collectors.host.network import parse_net_dev
+from agent.collectors.host import parse_net_dev
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,14 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from agent.collectors.probes.dns import resolve
-from agent.collectors.probes.http import HttpTarget, open_timed, parse_status_line, request_bytes
-from agent.collectors.probes.http import tls_context as make_tls_context
+from agent.collectors.probes import (
+    HttpTarget,
+    open_timed,
+    parse_status_line,
+    request_bytes,
+    resolve,
+)
+from agent.collectors.probes import tls_context as make_tls_context
 from agent.config.bandwidth import SpeedTestConfig
 from agent.errors import CollectError
 

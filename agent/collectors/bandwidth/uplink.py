@@ -7,28 +7,25 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.collectors.bandwidth.ifmib import (
-    DOT1D_BASE_PORT_IFINDEX,
-    DOT1D_TP_FDB,
-    DOT1Q_TP_FDB,
+from agent.collectors.bandwidth.choice import UplinkChoice, choose_uplink
+from agent.collectors.bandwidth.rates import CounterReading, RateTracker
+from agent.collectors.probes import default_route, parse_neighbour_mac
+from agent.collectors.snmp import (
+    FDB_SUBTREES,
+    INTERFACE_COLUMNS,
+    SYS_UPTIME,
+    UPTIME_SUBTREE,
     Interface,
     Row,
-    UplinkChoice,
-    choose_uplink,
+    Walker,
     parse_base_ports,
     parse_fdb,
     parse_interfaces,
     sys_uptime_seconds,
 )
-from agent.collectors.bandwidth.rates import CounterReading, RateTracker
-from agent.collectors.bandwidth.walker import IF_COLUMNS, UPTIME, Walker
-from agent.collectors.probes.route import default_route, parse_neighbour_mac
-from agent.collectors.snmp.system import SYS_UPTIME
 from agent.config.snmp import SnmpTarget
 
 log = logging.getLogger(__name__)
-FDB_SUBTREES = (DOT1D_BASE_PORT_IFINDEX, f"{DOT1D_TP_FDB}.2", f"{DOT1D_TP_FDB}.3",
-                f"{DOT1Q_TP_FDB}.2", f"{DOT1Q_TP_FDB}.3")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +93,10 @@ class UplinkMonitor:
     async def _rows(self) -> list[Row]:
         index = self._known()
         if index is None:
-            return await self.walker.walk(self.target, UPTIME + IF_COLUMNS)
+            return await self.walker.walk(self.target, UPTIME_SUBTREE + INTERFACE_COLUMNS)
         # one small GET: cheap on old switches, and the counters' timestamp is sharp
         return await self.walker.get(
-            self.target, [SYS_UPTIME, *(f"{c}.{index}" for c in IF_COLUMNS)]
+            self.target, [SYS_UPTIME, *(f"{c}.{index}" for c in INTERFACE_COLUMNS)]
         )
 
     async def sample(self) -> UplinkSample:

@@ -137,10 +137,10 @@ def run_sweep(subnets: list[Subnet], options: SweepOptions) -> SweepReport:
 
 
 def _add_snmp(report: SweepReport, options: SweepOptions) -> None:
-    from agent.collectors.lan.snmp import discover_snmp
+    from agent.collectors.snmp import discover_sys_object_ids
 
     answers = asyncio.run(
-        discover_snmp(
+        discover_sys_object_ids(
             [h.ip for h in report.hosts],
             options.snmp_communities,
             options.snmp_port,

@@ -12,40 +12,15 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-from agent.collectors.snmp.decode import Value
+from agent.collectors.snmp.session import Session
 from agent.config.snmp import SnmpTarget
 
 log = logging.getLogger(__name__)
 
-VarBind = tuple[str, Value]
 Codec = Literal["lean", "pysnmp"]
 SYS_UPTIME_OID = "1.3.6.1.2.1.1.3.0"
-
-
-@dataclass(frozen=True, slots=True)
-class Response:
-    """One SNMP response as plain Python. `error` names a failure with no usable PDU."""
-
-    varbinds: list[VarBind]
-    error: str | None = None  # "timeout", "auth: ...", "transport: ..."
-    error_status: int = 0  # noError(0), tooBig(1), noSuchName(2), genErr(5), ...
-    error_index: int = 0
-
-
-class Session(Protocol):
-    """What the walker needs from one target."""
-
-    version: str
-
-    async def get(self, oids: Sequence[str]) -> Response: ...
-
-    async def next(self, oids: Sequence[str]) -> Response: ...
-
-    async def bulk(self, oids: Sequence[str], max_repetitions: int) -> Response: ...
 
 
 class SnmpClient:

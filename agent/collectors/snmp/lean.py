@@ -20,7 +20,7 @@ from agent.collectors.snmp.ber import (
     decode_response,
     encode_request,
 )
-from agent.collectors.snmp.client import Response
+from agent.collectors.snmp.session import Response
 from agent.config.snmp import SnmpTarget
 
 log = logging.getLogger(__name__)

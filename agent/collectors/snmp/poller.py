@@ -11,12 +11,13 @@ import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from agent.collectors.snmp import entity, hostres, ifmib, printer, system
 from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.decode import Value
+from agent.collectors.snmp.mib import Mib, registry
+from agent.collectors.snmp.mibs import entity, hostres, ifmib, printer, system
 from agent.collectors.snmp.vendor import enterprise_number, guess_kind, vendor_name
 from agent.collectors.snmp.walk import (
     Table,
@@ -42,8 +43,7 @@ class DeviceState:
     last_inventory: float = -math.inf
     inventory: DeviceInventory | None = None
     families: list[MetricFamily] = field(default_factory=list)
-    has_host_resources: bool | None = None
-    has_printer: bool | None = None
+    present: dict[str, bool] = field(default_factory=dict)  # MIB name -> found by inventory
     timeouts_total: int = 0
     errors_total: Counter[str] = field(default_factory=Counter)
     fallbacks_total: int = 0
@@ -124,54 +124,49 @@ async def _poll(
     client: SnmpClient, target: SnmpTarget, state: DeviceState, stats: WalkStats, *, inventory: bool
 ) -> tuple[list[MetricFamily], DeviceInventory | None]:
     session = await client.session(target)
-    modules = set(target.modules)
-    want_hr = "host_resources" in modules and (inventory or state.has_host_resources is not False)
-    want_printer = "printer" in modules and (inventory or state.has_printer is not False)
-    scalar_oids = [*system.SCALARS, ifmib.IF_NUMBER, *(hostres.SCALARS if want_hr else ())]
+    mibs = [m for m in registry() if _wanted(m, target, state, inventory)]
+    chosen = {m.name for m in mibs}
+    parsed = [m for m in registry() if m.always or m.name in chosen]
+    scalar_oids = list(dict.fromkeys(_all(m.scalars for m in parsed)))
     scalars = await get_scalars(session, scalar_oids, stats)
-    columns: list[str] = []
-    if "if_mib" in modules:
-        columns.extend(ifmib.WALK_COLUMNS)
-    if inventory and "entity" in modules:
-        columns.extend(entity.WALK_COLUMNS)
-    if want_hr:
-        columns.extend(hostres.WALK_COLUMNS)
-    if want_printer:
-        columns.extend(printer.WALK_COLUMNS)
-    expected = _expected_rows(scalars) if "if_mib" in modules else None
+    columns = list(_all(m.columns for m in mibs))
+    expected = _expected_rows(mibs, scalars)
     table = (
         await walk_columns(session, columns, state.policy, stats, expected_rows=expected)
         if columns
         else {}
     )
-    families = _families(target.name, scalars, table, want_hr=want_hr, want_printer=want_printer)
-    if want_hr:
-        state.has_host_resources = hostres.has_host_resources(scalars, table)
-    if want_printer:
-        state.has_printer = printer.has_printer(table)
+    families = [f for m in parsed if m.parse for f in m.parse(target.name, scalars, table)]
+    for mib in mibs:
+        if mib.present is not None:
+            state.present[mib.name] = mib.present(scalars, table)
     record = _inventory(target, state, scalars, table) if inventory else None
     return families, record
 
 
-def _expected_rows(scalars: dict[str, Value]) -> dict[str, int] | None:
-    """IF-MIB's columns hold ifNumber rows: only sizes GETBULK (a wrong one costs a request)."""
-    if_number = scalars.get(ifmib.IF_NUMBER)
-    if not isinstance(if_number, int) or if_number < 0:
-        return None
-    return dict.fromkeys(ifmib.WALK_COLUMNS, if_number)
+def _wanted(mib: Mib, target: SnmpTarget, state: DeviceState, inventory: bool) -> bool:
+    """In the target's modules; inventory-only MIBs on inventory polls; MIBs an inventory poll
+    did not find on the device are left out of the interface polls."""
+    if mib.name not in target.modules:
+        return False
+    if mib.inventory_only:
+        return inventory
+    return mib.present is None or inventory or state.present.get(mib.name) is not False
 
 
-def _families(
-    device: str, scalars: dict[str, Value], table: Table, *, want_hr: bool, want_printer: bool
-) -> list[MetricFamily]:
-    families = ifmib.parse_if_mib(
-        device, table, scalars.get(system.SYS_UPTIME), scalars.get(ifmib.IF_NUMBER)
-    )
-    if want_hr:
-        families.extend(hostres.parse_host_resources(device, scalars, table))
-    if want_printer:
-        families.extend(printer.parse_printer(device, table))
-    return families
+def _all(groups: Iterable[tuple[str, ...]]) -> Iterator[str]:
+    return (oid for group in groups for oid in group)
+
+
+def _expected_rows(mibs: Sequence[Mib], scalars: dict[str, Value]) -> dict[str, int] | None:
+    """Rows each column holds (IF-MIB's: ifNumber): only sizes GETBULK (a wrong one costs a
+    request)."""
+    expected: dict[str, int] = {}
+    for mib in mibs:
+        count = scalars.get(mib.row_count) if mib.row_count else None
+        if isinstance(count, int) and count >= 0:
+            expected.update(dict.fromkeys(mib.columns, count))
+    return expected or None
 
 
 def _inventory(
@@ -201,8 +196,8 @@ def _inventory(
         kind=guess_kind(
             info.descr,
             number,
-            printer=bool(state.has_printer),
-            host_resources=bool(state.has_host_resources),
+            printer=bool(state.present.get(printer.MIB.name)),
+            host_resources=bool(state.present.get(hostres.MIB.name)),
         ),
         interface_count=if_number if isinstance(if_number, int) else None,
         max_port_speed_bits_per_second=fastest,

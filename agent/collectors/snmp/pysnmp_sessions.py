@@ -14,8 +14,8 @@ from pysnmp.proto import errind
 from pysnmp.proto.rfc1902 import ObjectName
 from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
 
-from agent.collectors.snmp.client import Response, VarBind
 from agent.collectors.snmp.decode import Value
+from agent.collectors.snmp.session import Response, VarBind
 from agent.config.snmp import SnmpTarget
 
 

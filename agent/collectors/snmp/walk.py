@@ -15,8 +15,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from agent.collectors.snmp.client import Response, Session, VarBind
 from agent.collectors.snmp.decode import Value
+from agent.collectors.snmp.session import Response, Session, VarBind
 
 TOO_BIG, NO_SUCH_NAME = 1, 2
 MAX_ROWS = 100_000  # per column: a guard against agents that never end a walk

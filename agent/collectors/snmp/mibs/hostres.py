@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent.collectors.snmp.decode import Value, display_string
+from agent.collectors.snmp.mib import Mib
 from agent.model import MetricFamily
 
 HR_SYSTEM_UPTIME = "1.3.6.1.2.1.25.1.1.0"
@@ -110,3 +111,9 @@ def _storage(device: str, table: Table) -> list[MetricFamily]:
             if isinstance(amount, int):
                 family.add(values, amount * unit)
     return [size, used]
+
+
+MIB = Mib(
+    "host_resources", order=30, scalars=SCALARS, columns=WALK_COLUMNS,
+    parse=parse_host_resources, present=has_host_resources,
+)  # fmt: skip

@@ -1,14 +1,19 @@
-"""The `Walker` the bandwidth and LAN-facts collectors use: the SNMP collector's client and
-column walker (lean v1/v2c codec, pysnmp only for v3), with each device's GETBULK policy kept."""
+"""Walk subtrees of one target and get plain rows back: what other collectors use.
+
+`Walker` is the narrow interface (bandwidth and LAN facts depend on it; tests script it);
+`ClientWalker` implements it with the SNMP collector's client and column walker (lean v1/v2c
+codec, pysnmp only for v3), keeping each device's GETBULK policy.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import Sequence
+from typing import Protocol
 
-from agent.collectors.bandwidth.ifmib import Row
 from agent.collectors.snmp.client import Codec, SnmpClient
+from agent.collectors.snmp.rows import Row
 from agent.collectors.snmp.walk import (
     WalkError,
     WalkPolicy,
@@ -18,6 +23,16 @@ from agent.collectors.snmp.walk import (
 )
 from agent.config.snmp import SnmpTarget
 from agent.errors import PeerError
+
+
+class Walker(Protocol):
+    async def walk(self, target: SnmpTarget, subtrees: Sequence[str]) -> list[Row]:
+        """Every row under each subtree; raises PeerError when the target does not answer."""
+        ...
+
+    async def get(self, target: SnmpTarget, oids: Sequence[str]) -> list[Row]:
+        """The instances that exist of `oids`; raises PeerError when the target does not answer."""
+        ...
 
 
 class ClientWalker:

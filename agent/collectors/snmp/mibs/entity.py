@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.collectors.snmp.decode import Value, optional_text, parse_date_and_time
+from agent.collectors.snmp.mib import Mib
 from agent.wire.inventory import EntityInfo
 
 ENT_PHYSICAL = "1.3.6.1.2.1.47.1.1.1.1"
@@ -78,3 +79,6 @@ def describe_bad_dates(device: str, bad: list[BadDate]) -> str:
         f"SNMP device {device}: {len(bad)} entPhysicalMfgDate value(s) are not valid "
         f"DateAndTime and are reported as unknown (first: entity {first.index}, {first.reason})"
     )
+
+
+MIB = Mib("entity", order=20, columns=WALK_COLUMNS, inventory_only=True)

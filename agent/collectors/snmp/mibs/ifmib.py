@@ -16,6 +16,10 @@ from importlib import resources
 from typing import Literal
 
 from agent.collectors.snmp.decode import Value, display_string, mac_address
+from agent.collectors.snmp.mib import Mib, Scalars
+from agent.collectors.snmp.mibs.system import SYS_UPTIME
+from agent.collectors.snmp.rows import Row, integer, split, text
+from agent.collectors.snmp.walk import Table
 from agent.model import MetricFamily, MetricType
 
 IF_TABLE = "1.3.6.1.2.1.2.2.1"
@@ -77,9 +81,6 @@ def if_type_names() -> dict[int, str]:
     """IANAifType names, as snmp_exporter's if_mib module has them (package data)."""
     text = resources.files("agent.collectors.snmp").joinpath("data/iftype.json").read_text()
     return {int(k): v for k, v in json.loads(text)["values"].items()}
-
-
-Table = dict[str, dict[str, Value]]
 
 
 def _sort_key(index: str) -> tuple[int, ...]:
@@ -208,3 +209,82 @@ def _speed(bits: Value | None, mbits: Value | None) -> int | None:
     if isinstance(mbits, int) and mbits > 0:
         return mbits * 1_000_000
     return None
+
+
+# --- interfaces as objects, for other collectors (bandwidth, LAN facts), from walked rows ---
+
+# IANAifType of an Ethernet port for the LAN facts: the inventory's ETHERNET_TYPES plus
+# iso88023Csmacd (7), which the bandwidth collector has always counted
+ETHERNET_LIKE_TYPES = ETHERNET_TYPES | {7}
+_INTERFACE_COLUMNS = {
+    (IF_TABLE, 2): "descr", (IF_TABLE, 3): "type", (IF_TABLE, 5): "speed",
+    (IF_TABLE, 8): "oper_status", (IF_TABLE, 10): "in_octets", (IF_TABLE, 16): "out_octets",
+    (IFX_TABLE, 1): "name", (IFX_TABLE, 6): "hc_in_octets", (IFX_TABLE, 10): "hc_out_octets",
+    (IFX_TABLE, 15): "high_speed", (IFX_TABLE, 19): "discontinuity",
+}  # fmt: skip
+# the columns `Interface` needs (not whole tables: cheaper on old gear)
+INTERFACE_COLUMNS: tuple[str, ...] = tuple(f"{t}.{c}" for t, c in _INTERFACE_COLUMNS)
+
+
+@dataclass(slots=True)
+class Interface:
+    index: int
+    descr: str | None = None
+    name: str | None = None
+    type: int | None = None
+    oper_status: int | None = None
+    speed: int | None = None  # ifSpeed, bits/s (saturates at 4.29 Gbit/s)
+    high_speed: int | None = None  # ifHighSpeed, Mbit/s
+    in_octets: int | None = None
+    out_octets: int | None = None
+    hc_in_octets: int | None = None
+    hc_out_octets: int | None = None
+    discontinuity: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.descr or str(self.index)
+
+    @property
+    def is_up(self) -> bool:
+        return self.oper_status == 1
+
+    @property
+    def is_ethernet(self) -> bool:
+        return self.type in ETHERNET_LIKE_TYPES
+
+    @property
+    def speed_bps(self) -> float | None:
+        """Capacity from ifHighSpeed, else ifSpeed; None when unknown or zero."""
+        if self.high_speed:
+            return self.high_speed * 1e6
+        return float(self.speed) if self.speed else None
+
+
+def parse_interfaces(rows: Iterable[Row]) -> dict[int, Interface]:
+    """ifTable + ifXTable rows -> ifIndex -> Interface. Unknown columns are ignored."""
+    found: dict[int, Interface] = {}
+    for raw_oid, value in rows:
+        oid = raw_oid.lstrip(".")
+        for table in (IF_TABLE, IFX_TABLE):
+            part = split(oid, table)
+            if part is None or not part[1].isdigit():
+                continue
+            attribute = _INTERFACE_COLUMNS.get((table, part[0]))
+            if attribute is None:
+                continue
+            interface = found.setdefault(int(part[1]), Interface(int(part[1])))
+            text_column = attribute in ("descr", "name")
+            setattr(interface, attribute, text(value) if text_column else integer(value))
+    return found
+
+
+def _parse(device: str, scalars: Scalars, table: Table) -> list[MetricFamily]:
+    """sysUpTime and ifNumber for every target; the interface families when walked."""
+    return parse_if_mib(device, table, scalars.get(SYS_UPTIME), scalars.get(IF_NUMBER))
+
+
+MIB = Mib(
+    "if_mib", order=10, scalars=(IF_NUMBER,), columns=WALK_COLUMNS, parse=_parse,
+    row_count=IF_NUMBER, always=True,
+)  # fmt: skip

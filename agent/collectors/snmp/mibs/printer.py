@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent.collectors.snmp.decode import Value, display_string
+from agent.collectors.snmp.mib import Mib, Scalars
 from agent.model import MetricFamily
 
 MARKER_COUNTER_UNIT = "1.3.6.1.2.1.43.10.2.1.3"
@@ -87,3 +88,16 @@ def _supplies(device: str, table: Table) -> list[MetricFamily]:
         if isinstance(maximum, int):
             capacity.add(values, maximum)
     return [level, capacity]
+
+
+def _parse(device: str, scalars: Scalars, table: Table) -> list[MetricFamily]:
+    return parse_printer(device, table)
+
+
+def _present(scalars: Scalars, table: Table) -> bool:
+    return has_printer(table)
+
+
+MIB = Mib(
+    "printer", order=40, columns=WALK_COLUMNS, parse=_parse, present=_present,
+)  # fmt: skip

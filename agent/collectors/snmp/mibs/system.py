@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from agent.collectors.snmp.decode import Value, optional_text, timeticks_seconds
+from agent.collectors.snmp.mib import Mib
+from agent.collectors.snmp.rows import Row, integer
 
 SYS_DESCR = "1.3.6.1.2.1.1.1.0"
 SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"
@@ -40,3 +43,19 @@ def parse_system(values: dict[str, Value]) -> SystemInfo:
         name=optional_text(values.get(SYS_NAME)),
         location=optional_text(values.get(SYS_LOCATION)),
     )
+
+
+# the sysUpTime column, for walkers of subtrees (`Walker.walk`)
+UPTIME_SUBTREE: tuple[str, ...] = (SYS_UPTIME.removesuffix(".0"),)
+
+
+def sys_uptime_seconds(rows: Iterable[Row]) -> float | None:
+    """sysUpTime (TimeTicks, 1/100 s) in seconds, from walked or fetched rows."""
+    for oid, value in rows:
+        if oid.lstrip(".") == SYS_UPTIME and (ticks := integer(value)) is not None:
+            return ticks / 100
+    return None
+
+
+# always fetched: the poll's first GET (the liveness check) is the system group + ifNumber
+MIB = Mib("system", order=0, scalars=SCALARS, always=True)
