@@ -37,15 +37,15 @@ typedef struct {
     long long low, high;
 } Rules;
 
-typedef struct {
-    uint8_t *data;
-    Py_ssize_t len, cap, limit;
-} Out;
-
 /* A varint at *p (< end), minimal and within 64 bits; 0 if not. */
-static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *value) {
+static inline int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *value) {
     uint64_t v = 0;
     const uint8_t *q = *p;
+    if (q < end && *q < 0x80) { /* most lengths and tags: one byte */
+        *value = *q;
+        *p = q + 1;
+        return 1;
+    }
     for (int shift = 0; shift < 64 && q < end; shift += 7) {
         uint8_t byte = *q++;
         if (shift == 63 && byte > 1) return 0;
@@ -61,7 +61,7 @@ static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *value) {
 }
 
 /* A length-delimited payload at *p: its start and length, inside end. */
-static int read_length(const uint8_t **p, const uint8_t *end, const uint8_t **start, Py_ssize_t *len) {
+static inline int read_length(const uint8_t **p, const uint8_t *end, const uint8_t **start, Py_ssize_t *len) {
     uint64_t v;
     if (!read_varint(p, end, &v) || v > (uint64_t)(end - *p)) return 0;
     *start = *p;
@@ -90,6 +90,11 @@ static void write_varint(uint8_t *p, uint64_t v) {
 /* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
 static int valid_utf8(const uint8_t *s, Py_ssize_t n) {
     Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8) { /* ASCII, 8 bytes at a time */
+        uint64_t word;
+        memcpy(&word, s + i, 8);
+        if (word & 0x8080808080808080ULL) break;
+    }
     while (i < n) {
         uint8_t c = s[i];
         if (c < 0x80) {
@@ -124,28 +129,44 @@ static int valid_utf8(const uint8_t *s, Py_ssize_t n) {
     return 1;
 }
 
-/* [a-zA-Z_][a-zA-Z0-9_]* ; with colon: the metric name rule [a-zA-Z_:][a-zA-Z0-9_:]* */
-static int valid_name(const uint8_t *s, Py_ssize_t n, int colon) {
-    if (n == 0) return 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        uint8_t c = s[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-                 (colon && c == ':') || (i > 0 && c >= '0' && c <= '9');
-        if (!ok) return 0;
+/* Label names [a-zA-Z_][a-zA-Z0-9_]*, metric names [a-zA-Z_:][a-zA-Z0-9_:]*: a bit per rule
+ * and position (FIRST, REST; COLON adds ':' to both for metric names). */
+enum { FIRST = 1, REST = 2, COLON = 4 };
+static uint8_t name_chars[256];
+
+static void init_name_chars(void) {
+    for (int c = 0; c < 256; c++) {
+        int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+        name_chars[c] = (uint8_t)((letter ? FIRST | REST : 0) | (c >= '0' && c <= '9' ? REST : 0) |
+                                  (c == ':' ? COLON : 0));
     }
+}
+
+static int valid_name(const uint8_t *s, Py_ssize_t n, int colon) {
+    uint8_t extra = colon ? COLON : 0;
+    if (n == 0 || !(name_chars[s[0]] & (FIRST | extra))) return 0;
+    for (Py_ssize_t i = 1; i < n; i++)
+        if (!(name_chars[s[i]] & (REST | extra))) return 0;
     return 1;
 }
 
 /* Bytewise order, shorter first on a common prefix: Python's str order for ASCII names. */
-static int compare(const uint8_t *a, Py_ssize_t an, const uint8_t *b, Py_ssize_t bn) {
-    int c = memcmp(a, b, (size_t)(an < bn ? an : bn));
-    if (c) return c;
+static inline int compare(const uint8_t *a, Py_ssize_t an, const uint8_t *b, Py_ssize_t bn) {
+    Py_ssize_t common = an < bn ? an : bn;
+    for (Py_ssize_t i = 0; i < common; i++)
+        if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
     return (an > bn) - (an < bn);
+}
+
+static inline int same(const uint8_t *a, const uint8_t *b, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
 }
 
 static int is_reserved(const Rules *r, const uint8_t *s, Py_ssize_t n) {
     for (int i = 0; i < r->n_reserved; i++)
-        if (r->reserved[i].len == n && memcmp(r->reserved[i].name, s, (size_t)n) == 0) return 1;
+        if (r->reserved[i].len == n && same(r->reserved[i].name, s, n)) return 1;
     return 0;
 }
 
@@ -183,121 +204,104 @@ static int parse_sample(const uint8_t *p, const uint8_t *end, const Rules *r) {
     return p == end && timestamp >= r->low && timestamp <= r->high;
 }
 
-typedef struct {
-    Py_ssize_t kept;       /* bytes of the labels kept */
-    Py_ssize_t labels_end; /* offset where the samples start */
-    long long samples;
-} SeriesScan;
+/* Copies the site's labels that sort before `name` (all that remain when name is NULL). */
+static uint8_t *emit_site(const Rules *r, int *site, const uint8_t *name, Py_ssize_t len, uint8_t *w) {
+    int from = *site;
+    while (*site < r->n_site &&
+           (!name || compare(name, len, r->site_names[*site].name, r->site_names[*site].len) > 0))
+        (*site)++;
+    Py_ssize_t n = r->site_offsets[*site] - r->site_offsets[from];
+    memcpy(w, r->site + r->site_offsets[from], (size_t)n);
+    return w + n;
+}
 
-/* Checks one TimeSeries; 0 when the Python path must decide. */
-static int scan_series(const uint8_t *s, const uint8_t *end, const Rules *r, SeriesScan *out) {
+/* Checks one TimeSeries and writes its new body at w: the kept labels merged with the site's (a
+ * sender's label first on equal names, as bisect_right does), then the samples verbatim.
+ * Returns the end of what it wrote, or NULL when the Python path must decide. */
+static uint8_t *relabel_series(const uint8_t *s, const uint8_t *end, const Rules *r,
+                               uint8_t *w, long long *samples) {
     const uint8_t *p = s, *prev = NULL, *field;
     Py_ssize_t prev_len = 0, len;
     long long names = 0;
-    int have_metric = 0;
-    out->kept = 0;
-    out->samples = 0;
+    int have_metric = 0, site = 0;
     while (p < end && *p == 0x0A) {
         const uint8_t *tag = p++;
         Bytes name, value;
         if (!read_length(&p, end, &field, &len) || !parse_label(field, field + len, &name, &value))
-            return 0;
-        if (!valid_utf8(value.name, value.len)) return 0; /* the parser refuses it, dropped or not */
+            return NULL;
+        if (!valid_utf8(value.name, value.len)) return NULL; /* the parser refuses it, dropped or not */
         if (is_reserved(r, name.name, name.len)) continue;
-        if (name.len > r->max_name || value.len > r->max_value) return 0;
-        if (!valid_name(name.name, name.len, 0)) return 0;
-        if (prev && compare(prev, prev_len, name.name, name.len) >= 0) return 0;
-        if (name.len == 8 && memcmp(name.name, "__name__", 8) == 0) {
-            if (!valid_name(value.name, value.len, 1)) return 0;
+        if (name.len > r->max_name || value.len > r->max_value) return NULL;
+        if (!valid_name(name.name, name.len, 0)) return NULL;
+        if (prev && compare(prev, prev_len, name.name, name.len) >= 0) return NULL;
+        if (name.len == 8 && same(name.name, (const uint8_t *)"__name__", 8)) {
+            if (!valid_name(value.name, value.len, 1)) return NULL;
             have_metric = 1;
         }
         prev = name.name;
         prev_len = name.len;
         names++;
-        out->kept += p - tag;
-    }
-    if (!have_metric || names + r->n_site > r->max_labels) return 0;
-    out->labels_end = p - s;
-    while (p < end && *p == 0x12) {
-        p++;
-        if (!read_length(&p, end, &field, &len) || !parse_sample(field, field + len, r)) return 0;
-        out->samples++;
-    }
-    return p == end;
-}
-
-static int out_reserve(Out *o, Py_ssize_t more) {
-    if (o->len + more <= o->cap) return 1;
-    Py_ssize_t cap = o->cap * 2;
-    if (cap < o->len + more) cap = o->len + more;
-    if (cap > o->limit) cap = o->limit;
-    if (o->len + more > cap) return 0;
-    uint8_t *grown = PyMem_Realloc(o->data, (size_t)cap);
-    if (!grown) return 0;
-    o->data = grown;
-    o->cap = cap;
-    return 1;
-}
-
-/* Kept labels merged with the site's (a sender's label first on equal names, as bisect_right),
- * then the samples verbatim. */
-static void emit_series(const uint8_t *s, const SeriesScan *scan, const Rules *r, uint8_t *w) {
-    const uint8_t *p = s, *end = s + scan->labels_end, *field;
-    Py_ssize_t len;
-    int site = 0;
-    while (p < end) {
-        const uint8_t *tag = p++;
-        Bytes name, value;
-        read_length(&p, end, &field, &len);
-        parse_label(field, field + len, &name, &value);
-        if (is_reserved(r, name.name, name.len)) continue;
-        while (site < r->n_site &&
-               compare(name.name, name.len, r->site_names[site].name, r->site_names[site].len) > 0) {
-            Py_ssize_t n = r->site_offsets[site + 1] - r->site_offsets[site];
-            memcpy(w, r->site + r->site_offsets[site], (size_t)n);
-            w += n;
-            site++;
-        }
+        w = emit_site(r, &site, name.name, name.len, w);
         memcpy(w, tag, (size_t)(p - tag));
         w += p - tag;
     }
-    memcpy(w, r->site + r->site_offsets[site], (size_t)(r->site_len - r->site_offsets[site]));
+    if (!have_metric || names + r->n_site > r->max_labels) return NULL;
+    w = emit_site(r, &site, NULL, 0, w);
+    const uint8_t *first_sample = p;
+    while (p < end && *p == 0x12) {
+        p++;
+        if (!read_length(&p, end, &field, &len) || !parse_sample(field, field + len, r)) return NULL;
+        (*samples)++;
+    }
+    if (p != end) return NULL;
+    memcpy(w, first_sample, (size_t)(end - first_sample));
+    return w + (end - first_sample);
+}
+
+/* Room for `more` bytes after `used` in *out, growing it (doubling) up to `limit`. */
+static int reserve(PyObject **out, Py_ssize_t used, Py_ssize_t more, Py_ssize_t limit) {
+    Py_ssize_t cap = PyBytes_GET_SIZE(*out);
+    if (used + more <= cap) return 1;
+    cap = cap * 2 > used + more ? cap * 2 : used + more;
+    if (cap > limit) cap = limit;
+    return used + more <= cap && _PyBytes_Resize(out, cap) == 0;
 }
 
 static PyObject *relabel_request(const uint8_t *raw, Py_ssize_t n, const Rules *r) {
     const uint8_t *p = raw, *end = raw + n, *series;
-    Py_ssize_t len;
+    Py_ssize_t len, used = 0;
     long long count = 0, samples = 0;
-    Out o = {NULL, 0, 0, 0};
-    o.limit = n + (Py_ssize_t)r->max_series * (r->site_len + 10) + 16;
-    o.cap = n + n / 4 + 64;
-    if (o.cap > o.limit) o.cap = o.limit;
-    o.data = PyMem_Malloc((size_t)o.cap);
-    if (!o.data) return PyErr_NoMemory();
+    /* Each series grows by at most the site's labels and its length's varint (<= 5 bytes). */
+    Py_ssize_t limit = n + (Py_ssize_t)r->max_series * (r->site_len + 6) + 16;
+    Py_ssize_t cap = n + n / 4 + 64 < limit ? n + n / 4 + 64 : limit;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, cap);
+    if (!out) return NULL;
     while (p < end) {
-        SeriesScan scan;
-        if (*p++ != 0x0A || !read_length(&p, end, &series, &len) || ++count > r->max_series ||
-            !scan_series(series, series + len, r, &scan))
+        if (*p++ != 0x0A || !read_length(&p, end, &series, &len) || ++count > r->max_series)
             goto fallback;
-        samples += scan.samples;
-        Py_ssize_t body = scan.kept + r->site_len + (len - scan.labels_end);
-        Py_ssize_t need = 1 + varint_size((uint64_t)body) + body;
-        if (!out_reserve(&o, need)) goto fallback;
-        uint8_t *w = o.data + o.len;
-        *w++ = 0x0A;
-        write_varint(w, (uint64_t)body);
-        w += varint_size((uint64_t)body);
-        emit_series(series, &scan, r, w);
-        memcpy(w + scan.kept + r->site_len, series + scan.labels_end, (size_t)(len - scan.labels_end));
-        o.len += need;
+        Py_ssize_t most = len + r->site_len; /* the body's largest size: its length's size */
+        int guess = varint_size((uint64_t)most);
+        if (!reserve(&out, used, 1 + guess + most, limit)) goto fallback_or_error;
+        uint8_t *head = (uint8_t *)PyBytes_AS_STRING(out) + used, *body = head + 1 + guess;
+        uint8_t *w = relabel_series(series, series + len, r, body, &samples);
+        if (!w) goto fallback;
+        Py_ssize_t size = w - body;
+        int actual = varint_size((uint64_t)size);
+        if (actual < guess) memmove(head + 1 + actual, body, (size_t)size);
+        head[0] = 0x0A;
+        write_varint(head + 1, (uint64_t)size);
+        used += 1 + actual + size;
     }
-    if (samples > r->max_samples) goto fallback;
-    PyObject *body = PyBytes_FromStringAndSize((const char *)o.data, o.len);
-    PyMem_Free(o.data);
-    if (!body) return NULL;
-    return Py_BuildValue("(NLL)", body, count, samples);
+    if (samples > r->max_samples || _PyBytes_Resize(&out, used) != 0) goto fallback_or_error;
+    return Py_BuildValue("(NLL)", out, count, samples);
+fallback_or_error:
+    if (!out) return NULL; /* _PyBytes_Resize failed: out of memory */
+    if (PyErr_Occurred()) {
+        Py_DECREF(out);
+        return NULL;
+    }
 fallback:
-    PyMem_Free(o.data);
+    Py_DECREF(out);
     Py_RETURN_NONE;
 }
 
@@ -365,4 +369,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fastpath", NULL, -1, methods, NULL, NULL, NULL, NULL};
 
-PyMODINIT_FUNC PyInit__fastpath(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__fastpath(void) {
+    init_name_chars();
+    return PyModule_Create(&module);
+}
