@@ -63,6 +63,8 @@ def _varint(value: int, padded: bool = False) -> bytes:
 
 
 def _field(number: int, payload: bytes, rng: random.Random) -> bytes:
+    if rng.random() < 0.01:  # cut inside, the length still right: the parse must stop there
+        payload = payload[: rng.randrange(len(payload) + 1)]
     return _varint(number << 3 | 2) + _varint(len(payload), rng.random() < 0.02) + payload
 
 
@@ -111,7 +113,10 @@ def _series(rng: random.Random) -> bytes:
     for name in names:
         value = rng.choice(VALUES[:4] if name == "__name__" else VALUES)
         fields.append(_field(1, _label(rng, name, value), rng))
-    fields += [_field(2, _sample(rng), rng) for _ in range(rng.choice([0, 1, 1, 1, 2, 5]))]
+    samples = [_sample(rng) for _ in range(rng.choice([0, 1, 1, 1, 2, 5]))]
+    if samples and rng.random() < 0.05:  # the series' last bytes: a sample cut short
+        samples[-1] = samples[-1][: rng.randrange(len(samples[-1]) + 1)]
+    fields += [_field(2, sample, rng) for sample in samples]
     if rng.random() < 0.02:
         rng.shuffle(fields)
     if rng.random() < 0.01:
