@@ -272,7 +272,9 @@ static PyObject *relabel_request(const uint8_t *raw, Py_ssize_t n, const Rules *
     Py_ssize_t len, used = 0;
     long long count = 0, samples = 0;
     /* Each series grows by at most the site's labels and its length's varint (<= 5 bytes). */
-    Py_ssize_t limit = n + (Py_ssize_t)r->max_series * (r->site_len + 6) + 16;
+    Py_ssize_t grow = r->site_len + 6, limit = PY_SSIZE_T_MAX;
+    if (r->max_series < (PY_SSIZE_T_MAX - n - 16) / grow)
+        limit = n + (Py_ssize_t)r->max_series * grow + 16;
     Py_ssize_t cap = n + n / 4 + 64 < limit ? n + n / 4 + 64 : limit;
     PyObject *out = PyBytes_FromStringAndSize(NULL, cap);
     if (!out) return NULL;

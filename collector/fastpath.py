@@ -15,6 +15,7 @@ from collector.config import Limits
 from collector.store import SiteIdentity
 
 ENV = "ICTINFRA_INGEST_FASTPATH"
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1  # a limit past them means "no limit" to C as well
 
 
 def _load() -> ModuleType | None:
@@ -71,10 +72,7 @@ def relabel(
     if site is None:
         return None
     reserved = tuple(name.encode() for name in identity.reserved)
-    result: tuple[bytes, int, int] | None = _module.relabel(
-        raw,
-        reserved,
-        site,
+    numbers = (
         limits.max_series_per_request,
         limits.max_samples_per_request,
         limits.max_labels_per_series,
@@ -82,5 +80,8 @@ def relabel(
         limits.max_label_value_length,
         low_ms,
         high_ms,
+    )
+    result: tuple[bytes, int, int] | None = _module.relabel(
+        raw, reserved, site, *(max(_INT64_MIN, min(n, _INT64_MAX)) for n in numbers)
     )
     return result

@@ -238,6 +238,18 @@ def test_random_bytes_never_crash_the_c_code() -> None:
         assert fastpath.relabel(raw, SITE, Limits(), *window) is None or raw[:1] in (b"", b"\x0a")
 
 
+def test_limits_past_64_bits_mean_no_limit_in_c_too() -> None:
+    huge = Limits(
+        max_series_per_request=10**30,
+        max_samples_per_request=10**30,
+        max_labels_per_series=10**30,
+        max_sample_age=1e30,
+        max_future_skew=1e30,
+    )
+    fast, slow = _both(_agent_body(5), huge)
+    assert fast == slow and fast[0] == "accepted"
+
+
 def test_site_labels_out_of_order_take_the_python_path() -> None:
     site = SiteIdentity(code="A", labels=(("site", "A"), ("province", "PA")),
                         reserved=frozenset({"site", "province"}))  # fmt: skip
