@@ -230,6 +230,40 @@ def test_blind_mutations_of_agent_and_rich_bodies_get_the_same_answer() -> None:
         assert fast == slow, raw.hex()
 
 
+def _wrapped(number: int, payload: bytes, padded: bool = False) -> bytes:
+    return _varint(number << 3 | 2) + _varint(len(payload), padded) + payload
+
+
+NAME = _wrapped(1, b"__name__") + _wrapped(2, b"up")
+VALUE = b"\x09" + struct.pack("<d", 2.5)
+STAMP = b"\x10" + _varint(NOW)
+NON_CANONICAL = {
+    "zero value written": ([NAME], [b"\x09" + bytes(8) + STAMP]),
+    "sample fields reversed": ([NAME], [STAMP + VALUE]),
+    "label fields reversed": ([_wrapped(2, b"up") + _wrapped(1, b"__name__")], [VALUE + STAMP]),
+    "empty value written": ([NAME, _wrapped(1, b"job") + _wrapped(2, b"")], [VALUE + STAMP]),
+    "padded label length": ([_wrapped(1, b"__name__", True) + _wrapped(2, b"up")], [VALUE + STAMP]),
+    "padded timestamp": ([NAME], [VALUE + b"\x10" + _varint(NOW, True)]),
+}
+
+
+@pytest.mark.parametrize("case", ["zero value written", "sample fields reversed",
+                                  "label fields reversed", "empty value written",
+                                  "padded label length", "padded timestamp", "padded series",
+                                  "label after sample"])  # fmt: skip
+def test_a_non_canonical_encoding_takes_the_python_path(case: str) -> None:
+    """Python re-encodes these canonically: copying them would forward other bytes."""
+    labels, samples = NON_CANONICAL.get(case, ([NAME], [VALUE + STAMP]))
+    fields = [_wrapped(1, label) for label in labels] + [_wrapped(2, s) for s in samples]
+    if case == "label after sample":
+        fields.append(_wrapped(1, _wrapped(1, b"job") + _wrapped(2, b"j")))
+    series = b"".join(fields)
+    raw = _wrapped(1, series, padded=case == "padded series")
+    fast, slow = _both(compress(raw), Limits())
+    assert slow[0] == "accepted" and fast == slow
+    assert not _raw_is_fast(raw, Limits())
+
+
 def test_random_bytes_never_crash_the_c_code() -> None:
     rng = random.Random(5)
     window = (NOW - 1000, NOW + 1000)
