@@ -119,3 +119,40 @@ asset_register = Table(
     Column("extra", Text, nullable=True),  # JSON of the columns after the contract's
     Column("imported_at", Float, nullable=False),
 )
+
+ranking_snapshots = Table(
+    "ranking_snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period", String(64), nullable=False),
+    Column("period_start", Float, nullable=False),
+    Column("period_end", Float, nullable=False),
+    Column("methodology_id", String(128), nullable=False),
+    Column("methodology_version", String(64), nullable=False),
+    Column("methodology_sha256", String(64), nullable=False),
+    Column("methodology_text", Text, nullable=False),  # the exact file, to reproduce the run
+    Column("result_sha256", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("inputs", Text, nullable=False),  # JSON: every query, its result, every device read
+    Column("result", Text, nullable=False),  # JSON: the ranking as `rank --format json` prints it
+    Index("ix_ranking_snapshots_period", "period", "created_at"),
+)
+
+web_accounts = Table(
+    "web_accounts",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("unit_code", String(CODE), ForeignKey("units.code"), nullable=False),
+    Column("password_hash", String(255), nullable=False),  # scrypt (collector/web/accounts.py)
+    Column("created_at", Float, nullable=False),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("session_hash", String(64), primary_key=True),  # SHA-256 of the cookie's value
+    Column("username", String(64), ForeignKey("web_accounts.username"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+)

@@ -32,11 +32,7 @@ CONTEXTS = {  # the variables a user would pick, for a site of each hierarchy
 # Levels the post-2025 hierarchy does not have: their variables list nothing there, by design.
 ABSENT_LEVELS = {"post2025": {"district", "commune"}}
 LABEL_VALUES = re.compile(r"^label_values\((.*),\s*(\w+)\)$", re.DOTALL)
-NODE_FULL = next(
-    (p / "shared/compat/node-exporter-full.json" for p in (REPO.parent, REPO.parent.parent)
-     if (p / "shared/compat/node-exporter-full.json").is_file()),
-    REPO.parent / "shared/compat/node-exporter-full.json",
-)  # fmt: skip
+NODE_FULL = REPO / "tests" / "cases" / "compat" / "node-exporter-full.json"
 NODE_ROWS = ("Quick CPU / Mem / Disk", "Basic CPU / Mem / Net / Disk")
 WAIT = 180.0
 

@@ -78,3 +78,13 @@ def assert_promtool_accepts(
     if result.returncode == 3 and (result.rejected or not result.allowed):
         pytest.fail("promtool lint problems outside the whitelist:\n" + "\n".join(result.rejected))
     return result
+
+
+def run_promtool(*args: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+    """`promtool ARGS...` from the repository root (rules and their tests use relative paths)."""
+    from tests.peers.common import REPO
+
+    return subprocess.run(
+        [require_binary("promtool"), *args],
+        capture_output=True, text=True, timeout=timeout, check=False, cwd=REPO,
+    )  # fmt: skip

@@ -1,0 +1,1 @@
+"""The ranking: a methodology file, the PromQL and inventory it reads, scores, ranks, snapshots."""
