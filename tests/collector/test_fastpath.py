@@ -230,6 +230,20 @@ def test_blind_mutations_of_agent_and_rich_bodies_get_the_same_answer() -> None:
         assert fast == slow, raw.hex()
 
 
+def test_the_hardening_fuzz_corpus_gets_the_same_answer() -> None:
+    """tests/fuzz/mutators.py's remote_write cases (the hardening issue's corpus)."""
+    from tests.fuzz.mutators import mutate_write
+
+    rng = random.Random(9)
+    accepted = 0
+    for _ in range(600):  # each case takes ~10 ms to build (some repeat a series 200 times)
+        body = mutate_write(rng, NOW).body
+        fast, slow = _both(body, Limits())
+        assert fast == slow, body.hex()
+        accepted += slow[0] == "accepted"
+    assert accepted > 20, accepted
+
+
 def _wrapped(number: int, payload: bytes, padded: bool = False) -> bytes:
     return _varint(number << 3 | 2) + _varint(len(payload), padded) + payload
 
