@@ -30,6 +30,7 @@ from agent.wire.remote_write import (
     parse_write_request,
     strip_unknown_fields,
 )
+from collector import fastpath
 from collector.config import Limits
 from collector.names import LABEL_NAMES, METRIC_NAMES, NameRule
 from collector.store import SiteIdentity
@@ -214,6 +215,12 @@ def _escape(text: str) -> str:
     return text.encode("unicode_escape").decode("ascii")
 
 
+def _window(limits: Limits, now_ms: int) -> _Window:
+    return _Window(
+        now_ms - int(limits.max_sample_age * 1000), now_ms + int(limits.max_future_skew * 1000)
+    )
+
+
 def relabel_and_check(request: Any, identity: SiteIdentity, limits: Limits, now_ms: int) -> int:
     """Apply every limit and set the site's labels on each series; returns the sample count.
 
@@ -230,9 +237,7 @@ def relabel_and_check(request: Any, identity: SiteIdentity, limits: Limits, now_
             f"{count} series in one request, over the limit of {limits.max_series_per_request}",
             413,
         )
-    window = _Window(
-        now_ms - int(limits.max_sample_age * 1000), now_ms + int(limits.max_future_skew * 1000)
-    )
+    window = _window(limits, now_ms)
     short = min(limits.max_label_value_length, limits.max_label_name_length)
     reserved = identity.reserved
     site_labels = [Label(name=name, value=value) for name, value in identity.labels]
@@ -275,6 +280,10 @@ def accept(body: bytes, identity: SiteIdentity, limits: Limits, now_ms: int) -> 
     """A compressed remote_write body -> the body to forward; Rejection when it must not be."""
     try:
         raw = decompress(body, limits.max_decompressed_bytes)
+        window = _window(limits, now_ms)
+        fast = fastpath.relabel(raw, identity, limits, window.low, window.high)
+        if fast is not None:  # accepted in C; anything else is decided below
+            return Accepted(compress(fast[0]), fast[1], fast[2])
         request = parse_float_samples(raw)
         if request is None:  # more than labels and float samples
             request = _parse_everything(raw)

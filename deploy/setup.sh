@@ -10,6 +10,7 @@ APT_PACKAGES=(
   systemd  # systemd-analyze verifies deploy/systemd units in the tests
   prometheus-alertmanager haproxy  # amtool and haproxy -c check deploy/alertmanager, deploy/compose
   chromium  # the collector's web page is tested in a real headless browser (playwright)
+  gcc python3-dev  # the collector's C fast path (setup.py: collector/_fastpath.c)
 )
 # node + npm for the dashboards' schema check (tsc against @grafana/schema): Debian's, unless a
 # node is already installed (e.g. NodeSource's nodejs, which bundles npm).
