@@ -36,6 +36,12 @@ from collector.store.inventory import HistorySummary
 log = logging.getLogger("collector.app")
 
 
+def client_address(request: Request | None) -> str:
+    """The peer's address as the socket saw it (a load balancer's, behind one)."""
+    client = request.client if request is not None else None
+    return f"{client.host}:{client.port}" if client else "unknown"
+
+
 class Collector:
     """What the handlers share: config, store, forwarder, metrics."""
 
@@ -51,11 +57,20 @@ class Collector:
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _refuse(self, endpoint: str, rejection: Rejection, site: str | None = None) -> Response:
+    def _refuse(
+        self,
+        endpoint: str,
+        rejection: Rejection,
+        site: str | None = None,
+        request: Request | None = None,
+    ) -> Response:
         self.metrics.rejections.labels(endpoint, rejection.reason).inc()
         self.metrics.requests.labels(endpoint, str(rejection.status)).inc()
-        fields = {"site": site, "reason": rejection.reason, "status": rejection.status}
-        log.info("refused %s: %s", endpoint, rejection.message, extra={"fields": fields})
+        client = client_address(request)
+        fields = {"site": site, "client": client, "reason": rejection.reason,
+                  "status": rejection.status}  # fmt: skip
+        log.info("refused %s from %s: %s", endpoint, client, rejection.message,
+                 extra={"fields": fields})  # fmt: skip
         headers = dict(rejection.headers)
         if rejection.status == 401:
             headers["WWW-Authenticate"] = "Bearer"
@@ -126,7 +141,7 @@ class Collector:
                     reason = "receiver_rejected" if outcome.status < 500 else "receiver_unavailable"
                     raise Rejection(reason, outcome.message, outcome.status)
         except Rejection as rejection:
-            return self._refuse("write", rejection, site)
+            return self._refuse("write", rejection, site, request)
         self.metrics.samples.labels(site).inc(accepted.samples)
         self.metrics.series.labels(site).inc(accepted.series)
         self.metrics.last_seen.labels(site).set(time.time())
@@ -142,7 +157,7 @@ class Collector:
             snapshot = _parse_inventory(body)
             summary = await self._record(site, snapshot)
         except Rejection as rejection:
-            return self._refuse("inventory", rejection, site)
+            return self._refuse("inventory", rejection, site, request)
         for event, count in (
             ("appeared", summary.appeared),
             ("changed", summary.changed),
@@ -181,7 +196,7 @@ class Collector:
             size = parse_size(request.query_params.get("bytes"), settings.max_bytes)
             self.speedtest_limiter.acquire(site)
         except Rejection as rejection:
-            return self._refuse("speedtest", rejection, site)
+            return self._refuse("speedtest", rejection, site, request)
         if self._random_block is None:
             self._random_block = RandomBlock()
         self.metrics.speedtests.labels(site).inc()
@@ -198,7 +213,7 @@ class Collector:
             scope = await authorize_reader(self, request)
             response = await ranking_indicators(self.store, self.config, scope, request)
         except Rejection as rejection:
-            return self._refuse("indicators", rejection)
+            return self._refuse("indicators", rejection, request=request)
         self.metrics.requests.labels("indicators", "200").inc()
         return response
 
