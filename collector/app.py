@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
+import anyio
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from agent.wire.inventory import Inventory
 from collector.config import CollectorConfig
 from collector.devices.api import devices as devices_endpoint
 from collector.forward import Forwarder, verdict
+from collector.inflight import SiteSlots
 from collector.ingest import Rejection, accept
+from collector.intake import parse_inventory
 from collector.metrics import Metrics
 from collector.obsolete.api import ObsoleteApi
 from collector.ranking.api import RankingMetrics
@@ -52,6 +52,8 @@ class Collector:
         self.forwarder: Forwarder | None = None
         self.speedtest_limiter = SiteLimiter(config.speedtest.min_interval_per_site, time.monotonic)
         self._random_block: RandomBlock | None = None  # made at the first test
+        self.site_slots = SiteSlots(config.limits.max_requests_in_flight_per_site)
+        self.inventory_workers = anyio.CapacityLimiter(config.limits.max_inventories_in_flight)
         # bounds the memory of parsing: the GIL runs one decode at a time anyway
         self._decoding = asyncio.Semaphore(config.limits.max_concurrent_decodes)
 
@@ -69,12 +71,13 @@ class Collector:
         client = client_address(request)
         fields = {"site": site, "client": client, "reason": rejection.reason,
                   "status": rejection.status}  # fmt: skip
-        log.info("refused %s from %s: %s", endpoint, client, rejection.message,
-                 extra={"fields": fields})  # fmt: skip
+        # a message may quote the sender's text: lone surrogates become escapes, not a 500
+        message = rejection.message.encode("utf-8", "backslashreplace").decode("utf-8")
+        log.info("refused %s from %s: %s", endpoint, client, message, extra={"fields": fields})
         headers = dict(rejection.headers)
         if rejection.status == 401:
             headers["WWW-Authenticate"] = "Bearer"
-        return PlainTextResponse(rejection.message + "\n", rejection.status, headers=headers)
+        return PlainTextResponse(message + "\n", rejection.status, headers=headers)
 
     async def _identify(self, request: Request) -> SiteIdentity:
         token = bearer_token(request)
@@ -92,6 +95,7 @@ class Collector:
             raise Rejection("forbidden", "a reader token cannot write; use the site's token", 403)
         if identity is None:
             raise Rejection("unauthorized", "unknown or revoked token", 401)
+        self.site_slots.take(request.scope, identity.code)
         return identity
 
     async def _body(self, request: Request, limit: int) -> bytes:
@@ -101,11 +105,14 @@ class Collector:
                 "body_too_large", f"body of {declared} bytes, over the limit of {limit}", 413
             )
         chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise Rejection("body_too_large", f"body over the limit of {limit} bytes", 413)
-            chunks.append(chunk)
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise Rejection("body_too_large", f"body over the limit of {limit} bytes", 413)
+                chunks.append(chunk)
+        except ClientDisconnect:
+            raise Rejection("disconnected", "the client left before sending its body") from None
         return b"".join(chunks)
 
     async def seed_last_seen(self) -> None:
@@ -154,8 +161,7 @@ class Collector:
             identity = await self._identify(request)
             site = identity.code
             body = await self._body(request, self.config.limits.max_inventory_bytes)
-            snapshot = _parse_inventory(body)
-            summary = await self._record(site, snapshot)
+            summary = await self._intake(site, body)
         except Rejection as rejection:
             return self._refuse("inventory", rejection, site, request)
         for event, count in (
@@ -176,9 +182,24 @@ class Collector:
             }
         )
 
-    async def _record(self, site: str, snapshot: Inventory) -> HistorySummary:
+    async def _intake(self, site: str, body: bytes) -> HistorySummary:
+        """Parse, validate and store in a worker thread, a bounded number at once (429 over)."""
+        if self.inventory_workers.available_tokens < 1:
+            raise Rejection(
+                "busy",
+                f"{self.inventory_workers.total_tokens:.0f} inventories are being stored "
+                "(limits.max_inventories_in_flight); retry later",
+                429,
+                {"Retry-After": "5"},
+            )
+        return await anyio.to_thread.run_sync(
+            self._parse_and_record, site, body, limiter=self.inventory_workers
+        )
+
+    def _parse_and_record(self, site: str, body: bytes) -> HistorySummary:
+        text, snapshot = parse_inventory(body, self.config.limits, time.time())
         try:
-            return await run_in_threadpool(self.store.inventory.record, site, snapshot)
+            return self.store.inventory.record(site, snapshot, text)
         except SQLAlchemyError as exc:
             log.error("database error while storing an inventory: %s", type(exc).__name__)
             raise database_unavailable() from None
@@ -258,24 +279,18 @@ def check_write_headers(encoding: str | None, content_type: str | None) -> None:
         )
 
 
-def _parse_inventory(body: bytes) -> Inventory:
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Rejection("malformed", f"body is not JSON: {exc}") from None
-    try:
-        return Inventory.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(p) for p in error['loc']) or '(top level)'}: {error['msg']}"
-            for error in exc.errors(include_input=False, include_url=False)[:20]
-        ]
-        raise Rejection("invalid_inventory", "invalid inventory: " + "; ".join(problems)) from None
+def _web_routes(collector: Collector, obsolete: ObsoleteApi) -> list[Route]:
+    if not collector.config.web.enabled:
+        return []
+    from collector.web.pages import WebPages
+
+    return WebPages(collector, obsolete.book).routes()
 
 
 def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = None) -> Starlette:
     collector = Collector(config, store, metrics or Metrics())
     collector.metrics.registry.register(RankingMetrics(store))
+    slots = collector.site_slots
     obsolete = ObsoleteApi(collector)  # a bad rules file: ConfigError here, before serving
 
     @asynccontextmanager
@@ -291,15 +306,16 @@ def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = N
 
     app = Starlette(
         routes=[
-            Route("/api/v1/write", collector.write, methods=["POST"]),
-            Route("/api/v1/inventory", collector.inventory, methods=["POST"]),
-            Route("/api/v1/speedtest", collector.speedtest, methods=["GET"]),
+            Route("/api/v1/write", slots.guard(collector.write), methods=["POST"]),
+            Route("/api/v1/inventory", slots.guard(collector.inventory), methods=["POST"]),
+            Route("/api/v1/speedtest", slots.guard(collector.speedtest), methods=["GET"]),
             Route("/api/v1/indicators", collector.indicators, methods=["GET"]),
             Route("/api/v1/devices", partial(devices_endpoint, collector), methods=["GET"]),
             Route("/api/v1/obsolete", obsolete.endpoint, methods=["GET"]),
             Route("/metrics", collector.metrics_endpoint, methods=["GET"]),
             Route("/healthz", collector.healthz, methods=["GET"]),
             Route("/readyz", collector.readyz, methods=["GET"]),
+            *_web_routes(collector, obsolete),
         ],
         lifespan=lifespan,
     )

@@ -1,5 +1,5 @@
 """`ictinfra-collector`: serve, sites import|export|map|successors|token|revoke|tokens,
-assets import|export, devices, readers token, obsolete."""
+assets import|export, devices, readers token, obsolete, accounts add|remove|list."""
 
 from __future__ import annotations
 
@@ -73,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     from collector.obsolete.cli import add_command as add_obsolete
 
     add_obsolete(sub, _config_option)
+    from collector.web.cli import add_command as add_accounts
+
+    add_accounts(sub, _config_option)
     return parser
 
 
@@ -162,6 +165,18 @@ def _sites(args: argparse.Namespace) -> int:
     return 0
 
 
+def _accounts(args: argparse.Namespace) -> int:
+    from collector.store import open_store
+    from collector.web.accounts import Accounts
+    from collector.web.cli import run
+
+    store = open_store(load_config(args.config).database_url, init=args.init)
+    try:
+        return run(Accounts(store.engine), args)
+    finally:
+        store.close()
+
+
 def _read(path: str) -> str:
     from collector.sites_csv import read_csv_file
 
@@ -174,24 +189,30 @@ MISSING_STORE_HINT = (
 )
 
 
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        from collector.serve import serve
+
+        serve(load_config(args.config), init=args.init)
+        return 0
+    if args.command == "rank":
+        return rank_command(args)
+    if args.command == "obsolete":
+        from collector.obsolete.cli import run as obsolete
+
+        return obsolete(args)
+    if args.command == "accounts":
+        return _accounts(args)
+    return _sites(args)
+
+
 def _run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from collector.store import StoreMissingError
 
     try:
-        if args.command == "serve":
-            from collector.serve import serve
-
-            serve(load_config(args.config), init=args.init)
-            return 0
-        if args.command == "rank":
-            return rank_command(args)
-        if args.command == "obsolete":
-            from collector.obsolete.cli import run as obsolete
-
-            return obsolete(args)
-        return _sites(args)
+        return _dispatch(args)
     except StoreMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print(f"  {MISSING_STORE_HINT}", file=sys.stderr)

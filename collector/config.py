@@ -67,6 +67,18 @@ class Limits(StrictModel):
     max_sample_age: Duration = 3 * 86400.0  # = deploy/prometheus out_of_order_time_window
     max_future_skew: Duration = 600.0
     max_inventory_bytes: ByteSize = 8 * 2**20
+    max_inventory_devices: int = Field(default=10_000, gt=0)  # SNMP devices in one snapshot
+    max_inventory_lan_hosts: int = Field(default=65_536, gt=0)  # a /16 of LAN hosts
+    max_inventory_age: Duration = 30 * 86400.0  # an older `collected_at` -> 400
+    max_inventories_in_flight: int = Field(default=2, gt=0)  # parsed and stored at once; 429 over
+    max_requests_in_flight_per_site: int = Field(default=4, gt=0)  # one site's requests; 429 over
+
+
+class Connections(StrictModel):
+    """What one client connection may hold: every socket costs a file descriptor."""
+
+    header_timeout: Duration = Field(default=10.0, gt=0)  # a request's headers must arrive by
+    max_connections: int = Field(default=1000, gt=0)  # over: the longest-idle one is closed
 
 
 class SpeedTestEndpoint(StrictModel):
@@ -89,6 +101,15 @@ class ObsoleteSettings(StrictModel):
     metrics_max_series: int = Field(default=200_000, gt=0)  # the metric never exceeds this
 
 
+class WebSettings(StrictModel):
+    """The web page `GET /` (docs/web.md): accounts from `ictinfra-collector accounts add`."""
+
+    enabled: bool = True
+    session_lifetime: Duration = Field(default=8 * 3600.0, ge=60.0)
+    login_attempts: int = Field(default=5, gt=0)  # failures per user name or address ...
+    login_window: Duration = Field(default=900.0, gt=0)  # ... within this, then refused as long
+
+
 def _default_forward() -> list[ForwardTarget]:
     return [ForwardTarget(url="http://127.0.0.1:9090/api/v1/write")]
 
@@ -101,8 +122,10 @@ class CollectorConfig(StrictModel):
     tls_cert_file: str | None = None
     tls_key_file: str | None = None
     limits: Limits = Limits()
+    connections: Connections = Connections()
     speedtest: SpeedTestEndpoint = SpeedTestEndpoint()
     obsolete: ObsoleteSettings = ObsoleteSettings()
+    web: WebSettings = WebSettings()
     log: LogConfig = LogConfig()
 
     @model_validator(mode="after")

@@ -71,6 +71,7 @@ def serve(config: CollectorConfig, init: bool = False) -> None:
     import uvicorn
 
     from collector.app import build_app
+    from collector.connections import ACCEPT_BATCH, ConnectionGuard, protocol_for
     from collector.store import open_store
 
     setup_logging(config.log.level, config.log.format, log_secrets(config))
@@ -94,6 +95,8 @@ def serve(config: CollectorConfig, init: bool = False) -> None:
             log_config=None,
             access_log=False,
             server_header=False,
+            http=protocol_for(ConnectionGuard(config.connections)),
+            backlog=ACCEPT_BATCH,
             timeout_graceful_shutdown=10,
         )
     )

@@ -13,6 +13,7 @@ TEST_PACKAGES=(
   snmpd snmp postgresql iperf3
   systemd  # systemd-analyze verifies deploy/systemd units in the tests
   prometheus-alertmanager haproxy  # amtool and haproxy -c check deploy/alertmanager, deploy/compose
+  chromium  # the collector's web page is tested in a real headless browser (playwright)
 )
 APT_PACKAGES=("${DEMO_PACKAGES[@]}")
 EXTRA=dev

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from agent.errors import ConfigError, IctinfraError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS = 10_000  # how long a SQLite writer waits for another's lock
 VERSION_TABLE = "alembic_version"
 
 
@@ -34,9 +35,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@contextmanager
+def no_wait(conn: Connection) -> Iterator[None]:
+    """Writes in the block fail at once (OperationalError) instead of waiting for another
+    writer's lock: for bookkeeping a request must never wait on (a token's last use)."""
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql("SET LOCAL lock_timeout = '100ms'")
+        yield
+        return
+    conn.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def _sqlite_file(url: URL) -> Path | None:
@@ -106,7 +122,7 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-@contextlib.contextmanager
+@contextmanager
 def _quiet(name: str) -> Iterator[None]:
     """The logger `name` held to warnings (alembic's "Context impl SQLiteImpl." lines)."""
     logger = logging.getLogger(name)

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy.exc import OperationalError
 
 from collector.sites_csv import CsvError, UnitRow
+from collector.store.db import no_wait
 from collector.store.schema import tokens, unit_successors, units
 
 TOKEN_PREFIX = "ictinfra_"  # noqa: S105 - a prefix, not a secret
@@ -307,9 +309,14 @@ class Registry:
         now = time.time()
         if now - self._last_used_written.get(token_id, 0.0) < LAST_USED_EVERY:
             return
+        try:
+            with no_wait(conn):  # a token check never waits on another write (an inventory)
+                conn.execute(update(tokens).where(tokens.c.id == token_id).values(last_used_at=now))
+                conn.commit()
+        except OperationalError:
+            conn.rollback()  # the store is busy: a later request writes it
+            return
         self._last_used_written[token_id] = now
-        conn.execute(update(tokens).where(tokens.c.id == token_id).values(last_used_at=now))
-        conn.commit()
 
     def last_used_by_site(self) -> dict[str, float]:
         """When each site's tokens were last used (to their last write within a minute)."""

@@ -137,3 +137,22 @@ ranking_snapshots = Table(
     Column("result", Text, nullable=False),  # JSON: the ranking as `rank --format json` prints it
     Index("ix_ranking_snapshots_period", "period", "created_at"),
 )
+
+web_accounts = Table(
+    "web_accounts",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("unit_code", String(CODE), ForeignKey("units.code"), nullable=False),
+    Column("password_hash", String(255), nullable=False),  # scrypt (collector/web/accounts.py)
+    Column("created_at", Float, nullable=False),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("session_hash", String(64), primary_key=True),  # SHA-256 of the cookie's value
+    Column("username", String(64), ForeignKey("web_accounts.username"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+)

@@ -18,7 +18,7 @@ from collector.store import Store, open_store
 from tests.collector.conftest import load_sites
 from tests.peers.snmpsim import Snmpsim
 from tests.peers.udp_relay import Relay
-from tests.snmp.test_snmp_cases import agent_config, run_once
+from tests.snmp.test_snmp_cases import agent_config, case_name, run_once
 
 pytestmark = pytest.mark.peer
 
@@ -44,7 +44,7 @@ def recorded(
 ) -> Iterator[dict[str, SeenDevice]]:
     root = tmp_path_factory.mktemp("recorded")
     config = root / "agent.yaml"
-    config.write_text(yaml.safe_dump(agent_config(snmpsim, relays)))
+    config.write_text(yaml.safe_dump(agent_config(snmpsim, relays, name_of=case_name)))
     inventory = Inventory.model_validate(json.loads(run_once(config, "json").stdout))
     store: Store = open_store(f"sqlite:///{root / 'c.db'}", init=True)
     try:

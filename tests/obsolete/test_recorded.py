@@ -27,7 +27,7 @@ from tests.collector.conftest import CASES as COLLECTOR_CASES
 from tests.peers.common import collector_command, free_port, stop, subprocess_env, wait_until
 from tests.peers.snmpsim import Snmpsim
 from tests.peers.udp_relay import Relay
-from tests.snmp.test_snmp_cases import agent_config, run_once
+from tests.snmp.test_snmp_cases import agent_config, case_name, run_once
 
 pytestmark = pytest.mark.peer
 SITE = "00001"
@@ -87,7 +87,7 @@ def pipeline(
 ) -> Iterator[Pipeline]:
     root = tmp_path_factory.mktemp("obsolete")
     agent_yaml = root / "agent.yaml"
-    config_data = agent_config(snmpsim, relays)
+    config_data = agent_config(snmpsim, relays, name_of=case_name)
     targets = config_data["snmp"]["targets"]
     config_data["snmp"]["targets"] = [t for t in targets if t["name"] in RECORDED]
     agent_yaml.write_text(yaml.safe_dump(config_data))

@@ -35,7 +35,7 @@ probes:
   count: {COUNT}
   spacing: {SPACING}s
   timeout: {TIMEOUT}s
-  dns_timeout: 1s
+  dns_timeout: 5s  # resolving localhost is instant; a loaded machine may queue the thread
   gateway: {{tcp_port: 9}}
   wan:
     - {{name: slow-icmp, address: "$slow"}}

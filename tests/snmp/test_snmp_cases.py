@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,14 @@ def device_name(case: Path) -> str:
     return case.name.upper()
 
 
-def agent_config(snmpsim: Snmpsim, relays: list[Relay]) -> dict[str, Any]:
+def case_name(case: Path) -> str:
+    """The case's own name as the device label, for tests that read no log."""
+    return case.name
+
+
+def agent_config(
+    snmpsim: Snmpsim, relays: list[Relay], name_of: Callable[[Path], str] = device_name
+) -> dict[str, Any]:
     targets = []
     for case in CASES:
         spec = case_spec(case)
@@ -55,7 +63,7 @@ def agent_config(snmpsim: Snmpsim, relays: list[Relay]) -> dict[str, Any]:
             address = relay.address
         targets.append(
             {
-                "name": device_name(case),
+                "name": name_of(case),
                 "address": address,
                 "community": case.name,
                 "version": str(spec.get("version", "2c")),

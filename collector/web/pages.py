@@ -1,0 +1,217 @@
+"""The web page's routes: login/logout (POST, CSRF token), the pages and the exports, each
+scoped to the account's unit and below (`?site=CODE` narrows it, never widens it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from collector.devices.api import _units as units_in_scope
+from collector.ingest import Rejection
+from collector.readers import ReaderScope
+from collector.web import data, ranking
+from collector.web.exports import CSV_TYPE, XLSX_TYPE, table_csv, table_xlsx
+from collector.web.login import LoginForms
+from collector.web.sessions import Session
+from collector.web.words import (
+    LANG_COOKIE,
+    LANGS,
+    WORDS,
+    class_name,
+    language,
+    level_name,
+)
+
+if TYPE_CHECKING:
+    from collector.app import Collector
+    from collector.obsolete.book import RulesBook
+
+log = logging.getLogger("collector.web")
+HERE = Path(__file__).parent
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+PAGES = ("sites", "devices", "obsolete", "ranking")
+EXPORTS = ("sites", "devices", "obsolete", "ranking")
+MAX_DEVICE_ROWS = 2000  # on the page; the exports have every device
+Table = tuple[list[str], list[list[Any]]]
+Show = Callable[[Session, frozenset[str], str | None], Awaitable[Response]]
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
+    env.filters["when"] = lambda seconds: (
+        dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M") if seconds else ""
+    )
+    env.globals["link"] = lambda path, **params: (
+        path
+        + ("?" + urlencode({k: v for k, v in params.items() if v}) if any(params.values()) else "")
+    )
+    return env
+
+
+class WebPages:
+    def __init__(self, collector: Collector, book: RulesBook) -> None:
+        self.collector = collector
+        self.book = book
+        self.env = _environment()
+        self.login = LoginForms(collector, self.render)
+
+    # --- rendering ---------------------------------------------------------------------
+
+    def render(
+        self, request: Request, template: str, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        lang = language(request)
+        words = {
+            "t": WORDS[lang], "lang": lang, "other": LANGS[1 - LANGS.index(lang)],
+            "class_name": lambda code: class_name(code, lang),
+            "level_name": lambda code: level_name(code, lang),
+        }  # fmt: skip
+        page = self.env.get_template(template).render(
+            **words, pages=PAGES, path=request.url.path, **context
+        )
+        response = HTMLResponse(page, status, headers=SECURITY_HEADERS)
+        if request.query_params.get("lang") in LANGS:
+            response.set_cookie(
+                LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="strict",
+                secure=self.login.secure,
+            )  # fmt: skip
+        return response
+
+    def _error(self, request: Request, session: Session | None, status: int, text: str) -> Response:
+        return self.render(request, "error.html", status, session=session, message=text)
+
+    # --- the guard every page and export passes ------------------------------------------
+
+    async def _guarded(self, request: Request, show: Show) -> Response:
+        """The session (else to /login), then the units asked for within its scope (else 403),
+        then `show` them."""
+        session = await self.login.session(request)
+        if session is None:
+            return RedirectResponse("/login", 303, headers=SECURITY_HEADERS)
+        site = request.query_params.get("site") or None
+        t = WORDS[language(request)]
+        registry = self.collector.store.registry
+        try:
+            scope = ReaderScope(
+                session.unit, await run_in_threadpool(registry.descendants, session.unit)
+            )
+            units = await run_in_threadpool(units_in_scope, self.collector, scope, site)
+            return await show(session, units, site)
+        except Rejection as rejection:
+            forbidden = rejection.status == 403
+            text = t["forbidden"].format(unit=site) if forbidden else rejection.message
+            return self._error(request, session, rejection.status, text)
+        except SQLAlchemyError as exc:
+            log.error("database error on the web page: %s", type(exc).__name__)
+            return self._error(request, session, 503, t["unavailable"])
+
+    def _page(self, name: str, build: Callable[[frozenset[str], str], dict[str, Any]]) -> Any:
+        async def endpoint(request: Request) -> Response:
+            async def show(session: Session, units: frozenset[str], site: str | None) -> Response:
+                lang = language(request)
+                context = await run_in_threadpool(build, units, lang)
+                unit = await run_in_threadpool(self.collector.store.registry.unit, session.unit)
+                return self.render(
+                    request, f"{name}.html", session=session, site=site, page=name,
+                    unit_name=unit.name if unit else session.unit, **context,
+                )  # fmt: skip
+
+            return await self._guarded(request, show)
+
+        return endpoint
+
+    # --- pages ---------------------------------------------------------------------------
+
+    def _sites(self, units: frozenset[str], _lang: str) -> dict[str, Any]:
+        return {"sites": data.sites(self.collector.store, units)}
+
+    def _devices(self, units: frozenset[str], _lang: str) -> dict[str, Any]:
+        found = data.device_list(self.collector.store, units)
+        return {"devices": found[:MAX_DEVICE_ROWS], "device_count": len(found)}
+
+    def _obsolete(self, units: frozenset[str], lang: str) -> dict[str, Any]:
+        report = data.obsolete(self.collector.store, self.book, units, lang)
+        return {"report": report, "months": self.book.default.soon_months}
+
+    def _ranking(self, units: frozenset[str], lang: str) -> dict[str, Any]:
+        snapshot = ranking.latest(self.collector.store, units)
+        return {"ranking": ranking.view(snapshot, lang) if snapshot else None}
+
+    # --- exports -------------------------------------------------------------------------
+
+    def _table(self, name: str, units: frozenset[str], lang: str) -> Table:
+        store = self.collector.store
+        if name == "devices":
+            return data.devices_table(store, units)
+        if name == "obsolete":
+            return data.obsolete_table(store, self.book, units, lang)
+        return data.sites_table(store, units)
+
+    async def export(self, request: Request) -> Response:
+        name, _, kind = request.path_params["name"].partition(".")
+        if name not in EXPORTS or kind not in ("csv", "xlsx"):
+            session = await self.login.session(request)
+            return self._error(request, session, 404, WORDS[language(request)]["not_found"])
+
+        async def show(session: Session, units: frozenset[str], site: str | None) -> Response:
+            lang = language(request)
+            body = await run_in_threadpool(self._download, name, kind, units, lang)
+            if body is None:
+                return self._error(request, session, 404, WORDS[lang]["no_ranking"])
+            filename = f"ictinfra-{name}-{site or session.unit}.{kind}"
+            disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+            media = CSV_TYPE if kind == "csv" else XLSX_TYPE
+            return Response(body, media_type=media, headers={**SECURITY_HEADERS, **disposition})
+
+        return await self._guarded(request, show)
+
+    def _download(self, name: str, kind: str, units: frozenset[str], lang: str) -> bytes | None:
+        """The export's bytes; None for the ranking before its first run."""
+        if name == "ranking":
+            snapshot = ranking.latest(self.collector.store, units)
+            return None if snapshot is None else ranking.export(snapshot, kind)
+        header, rows = self._table(name, units, lang)
+        if kind == "csv":
+            return table_csv(header, rows).encode("utf-8")
+        return table_xlsx(name, header, rows)
+
+    async def stylesheet(self, _request: Request) -> Response:
+        css = (HERE / "templates" / "web.css").read_text(encoding="utf-8")
+        return Response(css, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+    async def not_found(self, request: Request) -> Response:
+        return self._error(request, None, 404, WORDS[language(request)]["not_found"])
+
+    def routes(self) -> list[Route]:
+        page: Callable[[str, Any], Callable[[Request], Awaitable[Response]]] = self._page
+        return [
+            Route("/", page("sites", self._sites), methods=["GET"]),
+            Route("/devices", page("devices", self._devices), methods=["GET"]),
+            Route("/obsolete", page("obsolete", self._obsolete), methods=["GET"]),
+            Route("/ranking", page("ranking", self._ranking), methods=["GET"]),
+            Route("/export/{name}", self.export, methods=["GET"]),
+            Route("/login", self.login.form, methods=["GET"]),
+            Route("/login", self.login.submit, methods=["POST"]),
+            Route("/logout", self.login.logout, methods=["POST"]),
+            Route("/web.css", self.stylesheet, methods=["GET"]),
+        ]
