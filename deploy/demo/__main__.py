@@ -56,8 +56,11 @@ def run(state: State, steps: int) -> int:
         stop(state)
     began = time.monotonic()
     urls = start(state)
+    say("waiting for every commune's first samples and inventory")
     wait_for_sites(state, urls["prometheus"])
     first = time.time()
+    say(f"all {len(province.COMMUNES)} communes report; letting the agents run for {steps} "
+        "whole one-minute steps")  # fmt: skip
     wait_for_steps(first, steps)
     period = period_text(first, time.time())
     methodology = demo_methodology(state.root)

@@ -63,7 +63,7 @@ ASSETS = (
     ("06655", "pc", "", "00:1a:2b:3c:4d:01", "Dell", "OptiPlex 380", "2011"),
     ("06658", "pc", "", "00:1a:2b:3c:4d:02", "HP", "ProDesk 400 G7", "2022-05"),
     *(
-        (c.code, "pc", "", pc_mac(i), "Dell", "OptiPlex 7010", "2021")
+        (c.code, "pc", "", pc_mac(i), "Dell", "OptiPlex 7010", f"{2018 + i}")
         for i, c in enumerate(COMMUNES, 1)
     ),
 )

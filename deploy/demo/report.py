@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from deploy.demo import province
+from deploy.demo import province, stack
 from deploy.demo.state import REPO, State
 
 NAMES = {province.PROVINCE[0]: province.PROVINCE[1]} | {c.code: c.name for c in province.COMMUNES}
@@ -67,6 +67,8 @@ def where(state: State, urls: dict[str, str], xlsx: Path, seconds: float) -> str
         [
             "",
             f"== Running (took {seconds:.0f} s; all keep running until `deploy/demo/run.sh stop`)",
+            f"  web page        {urls['collector']}/  (user {stack.WEB_USER}, password "
+            f"{stack.web_password(state)}: the province and its communes)",
             f"  Prometheus      {urls['prometheus']}  (try: ictinfra_agent_build_info)",
             f"  collector       {urls['collector']}  (/metrics, /api/v1/...; config "
             f"{state.root / 'collector' / 'collector.yaml'})",

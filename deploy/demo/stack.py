@@ -7,6 +7,7 @@ demo command returns, until `deploy/demo/run.sh stop`.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -114,10 +115,11 @@ def start_prometheus(state: State) -> str:
     return url
 
 
-def collector_cli(state: State, *args: str) -> str:
+def collector_cli(state: State, *args: str, stdin: str | None = None) -> str:
     config = state.root / "collector" / "collector.yaml"
     done = subprocess.run(
         [sys.executable, "-m", "collector", *args, "--config", str(config)],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=300,
@@ -144,6 +146,20 @@ def prepare_collector(state: State, prometheus: str) -> None:
     (home / "assets.csv").write_text(province.assets_csv(), encoding="utf-8")
     collector_cli(state, "sites", "import", "--init", str(home / "sites.csv"))
     collector_cli(state, "assets", "import", str(home / "assets.csv"))
+    collector_cli(state, "accounts", "add", WEB_USER, province.PROVINCE[0],
+                  stdin=web_password(state) + "\n")  # fmt: skip
+
+
+WEB_USER = "demo-province"
+
+
+def web_password(state: State) -> str:
+    """The demo's web account password: made on the first run, kept in the state dir (0600)."""
+    path = state.root / "web-password"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(12) + "\n", encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
 
 
 def start_collector(state: State) -> str:

@@ -54,6 +54,7 @@ def test_the_demo_ranks_the_province_lists_obsolete_equipment_and_stop_leaves_no
     for commune in province.COMMUNES:
         assert f"{commune.code} {commune.name} (commune)" in out
     assert " 100%  " in out  # every commune reported in every step: coverage above the floor
+    assert "web page" in out and "user demo-province" in out
     assert "ranking XLSX" in out and (state / "ranking.xlsx").stat().st_size > 0
     assert len(out.splitlines()) < 80, "a summary, not raw exposition"
     assert stopped.returncode == 0, stopped.stderr
