@@ -36,6 +36,12 @@ from collector.store.inventory import HistorySummary
 log = logging.getLogger("collector.app")
 
 
+def client_address(request: Request | None) -> str:
+    """The peer's address as the socket saw it (a load balancer's, behind one)."""
+    client = request.client if request is not None else None
+    return f"{client.host}:{client.port}" if client else "unknown"
+
+
 class Collector:
     """What the handlers share: config, store, forwarder, metrics."""
 
@@ -53,13 +59,21 @@ class Collector:
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _refuse(self, endpoint: str, rejection: Rejection, site: str | None = None) -> Response:
+    def _refuse(
+        self,
+        endpoint: str,
+        rejection: Rejection,
+        site: str | None = None,
+        request: Request | None = None,
+    ) -> Response:
         self.metrics.rejections.labels(endpoint, rejection.reason).inc()
         self.metrics.requests.labels(endpoint, str(rejection.status)).inc()
-        fields = {"site": site, "reason": rejection.reason, "status": rejection.status}
+        client = client_address(request)
+        fields = {"site": site, "client": client, "reason": rejection.reason,
+                  "status": rejection.status}  # fmt: skip
         # a message may quote the sender's text: lone surrogates become escapes, not a 500
         message = rejection.message.encode("utf-8", "backslashreplace").decode("utf-8")
-        log.info("refused %s: %s", endpoint, message, extra={"fields": fields})
+        log.info("refused %s from %s: %s", endpoint, client, message, extra={"fields": fields})
         headers = dict(rejection.headers)
         if rejection.status == 401:
             headers["WWW-Authenticate"] = "Bearer"
@@ -134,7 +148,7 @@ class Collector:
                     reason = "receiver_rejected" if outcome.status < 500 else "receiver_unavailable"
                     raise Rejection(reason, outcome.message, outcome.status)
         except Rejection as rejection:
-            return self._refuse("write", rejection, site)
+            return self._refuse("write", rejection, site, request)
         self.metrics.samples.labels(site).inc(accepted.samples)
         self.metrics.series.labels(site).inc(accepted.series)
         self.metrics.last_seen.labels(site).set(time.time())
@@ -149,7 +163,7 @@ class Collector:
             body = await self._body(request, self.config.limits.max_inventory_bytes)
             summary = await self._intake(site, body)
         except Rejection as rejection:
-            return self._refuse("inventory", rejection, site)
+            return self._refuse("inventory", rejection, site, request)
         for event, count in (
             ("appeared", summary.appeared),
             ("changed", summary.changed),
@@ -203,7 +217,7 @@ class Collector:
             size = parse_size(request.query_params.get("bytes"), settings.max_bytes)
             self.speedtest_limiter.acquire(site)
         except Rejection as rejection:
-            return self._refuse("speedtest", rejection, site)
+            return self._refuse("speedtest", rejection, site, request)
         if self._random_block is None:
             self._random_block = RandomBlock()
         self.metrics.speedtests.labels(site).inc()
@@ -220,7 +234,7 @@ class Collector:
             scope = await authorize_reader(self, request)
             response = await ranking_indicators(self.store, self.config, scope, request)
         except Rejection as rejection:
-            return self._refuse("indicators", rejection)
+            return self._refuse("indicators", rejection, request=request)
         self.metrics.requests.labels("indicators", "200").inc()
         return response
 

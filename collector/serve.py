@@ -36,6 +36,22 @@ def log_secrets(config: CollectorConfig) -> list[str]:
     return [*secret_values(config), *found, *(unquote(p) for p in found)]
 
 
+def _as_uvicorn(record: logging.LogRecord) -> bool:
+    record.name = "uvicorn"
+    return True
+
+
+def quiet_libraries() -> None:
+    """Uvicorn's start-up lines repeat "serving on" under the name `uvicorn.error`: its warnings
+    and errors stay, named `uvicorn`. Alembic's plugin set-up lines say nothing to an operator
+    (its "Running upgrade" lines, when a migration runs, stay)."""
+    server = logging.getLogger("uvicorn.error")
+    server.setLevel(max(logging.WARNING, logging.getLogger().level))
+    if _as_uvicorn not in server.filters:
+        server.addFilter(_as_uvicorn)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
 #: mallopt(3) parameter number of glibc's mmap threshold
 M_MMAP_THRESHOLD = -3
 
@@ -59,6 +75,7 @@ def serve(config: CollectorConfig, init: bool = False) -> None:
     from collector.store import open_store
 
     setup_logging(config.log.level, config.log.format, log_secrets(config))
+    quiet_libraries()
     return_freed_memory()
     _check_tls_files(config)
     store = open_store(config.database_url, init=init)

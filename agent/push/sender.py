@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 WRITE_PATH = "/api/v1/write"
 INVENTORY_PATH = "/api/v1/inventory"
 INVENTORY_HEADERS = {"Content-Type": "application/json"}
-RETRYABLE_4XX = frozenset({401, 403, 408, 429})
+AUTH_STATUSES = frozenset({401, 403})
+RETRYABLE_4XX = AUTH_STATUSES | {408, 429}
 TOO_OLD_MESSAGES = ("too old sample", "sample too old", "out of bounds", "too far in the past")
 
 
@@ -97,6 +98,7 @@ class Sender:
         max_sample_age: float,
         max_request_samples: int = 40_000,
         clock: Callable[[], float] = time.time,
+        token_file: str | None = None,
     ) -> None:
         self.queue = queue
         self.transport = transport
@@ -109,6 +111,9 @@ class Sender:
         self.retry_after: float | None = None
         self.acknowledged: set[int] = set()  # done with (sent or dropped), not yet deleted
         self._inventory_done: int | None = None  # the same, for the inventory snapshot
+        self.token_file = token_file
+        self._failures = 0  # failed attempts since the last success
+        self._auth_told = False  # the token hint is logged once per outage
 
     def pump(self, stop: threading.Event | None = None) -> bool:
         """Send the inventory and every queued batch; False when a retryable failure stopped it."""
@@ -162,22 +167,19 @@ class Sender:
             response = self.transport.post(WRITE_PATH, body, WRITE_HEADERS)
         except TransportError as exc:
             self.metrics.count_failure(Verdict.RETRY.value)
+            self._failures += 1
             log.warning("push of %d samples failed, will retry: %s", samples, exc)
             return False
         verdict, reason = classify(response)
         if verdict is Verdict.SENT:
             self._forget([b.id for b in batches])
             self.metrics.count_sent(len(batches), samples)
+            self._resumed()
             return True
         self.metrics.count_failure(verdict.value)
         if verdict is Verdict.RETRY:
             self.retry_after = response.retry_after
-            log.warning(
-                "push of %d samples got HTTP %d, will retry: %s",
-                samples,
-                response.status,
-                response.message,
-            )
+            self._retrying(f"push of {samples} samples", response)
             return False
         if len(batches) > 1:
             middle = len(batches) // 2
@@ -225,18 +227,40 @@ class Sender:
             return None
         verdict, _ = classify(response)
         if verdict is Verdict.RETRY:
-            log.warning("inventory push got HTTP %d, will retry: %s", response.status,
-                        response.message)  # fmt: skip
+            self._retrying("inventory push", response)
             return False
         self._forget_inventory(snapshot.generation)
         if verdict is Verdict.SENT:
             self.metrics.inventory_sent += 1
+            self._resumed()
             self.metrics.last_inventory_success = time.time()
         else:
             self.metrics.inventory_dropped += 1
             log.error("collector rejected the inventory snapshot, dropped; HTTP %d: %s",
                       response.status, response.message)  # fmt: skip
         return True
+
+    def _retrying(self, what: str, response: Response) -> None:
+        """Log a retryable answer; a refused token once per outage, saying how to fix it."""
+        self._failures += 1
+        if response.status not in AUTH_STATUSES:
+            log.warning("%s got HTTP %d, will retry: %s", what, response.status, response.message)
+            return
+        level = logging.DEBUG if self._auth_told else logging.ERROR
+        self._auth_told = True
+        log.log(
+            level,
+            "%s got HTTP %d, will retry: the collector refuses this agent's token (%s): "
+            "put the site's token in push.token_file (%s); the collector's administrator makes "
+            "one with `ictinfra-collector sites token SITE_CODE`",
+            what, response.status, response.message, self.token_file or "push.token_file",
+        )  # fmt: skip
+
+    def _resumed(self) -> None:
+        if self._failures:
+            log.info("pushing resumed after %d failed attempts", self._failures)
+        self._failures = 0
+        self._auth_told = False
 
     def _forget_inventory(self, generation: int) -> None:
         self._inventory_done = generation

@@ -85,6 +85,7 @@ class PushService:
             max_request_bytes=config.max_request_bytes,
             max_sample_age=config.max_sample_age,
             max_request_samples=config.max_request_samples,
+            token_file=config.token_file,
         )
         backoff = Backoff(config.backoff_min, config.backoff_max)
         return cls(queue, sender, backoff, config.interval, extra_labels)

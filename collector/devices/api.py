@@ -43,6 +43,6 @@ async def devices(collector: Collector, request: Request) -> Response:
             log.error("database error while listing devices: %s", type(exc).__name__)
             raise database_unavailable() from None
     except Rejection as rejection:
-        return collector._refuse("devices", rejection)
+        return collector._refuse("devices", rejection, request=request)
     collector.metrics.requests.labels("devices", "200").inc()
     return JSONResponse({"unit": scope.unit, "site": site, "devices": items})

@@ -77,7 +77,7 @@ class ObsoleteApi(PromCollector):
                 log.error("database error while listing obsolete devices: %s", type(exc).__name__)
                 raise database_unavailable() from None
         except Rejection as rejection:
-            return collector._refuse("obsolete", rejection)
+            return collector._refuse("obsolete", rejection, request=request)
         collector.metrics.requests.labels("obsolete", "200").inc()
         return JSONResponse({"unit": scope.unit, "site": site, **data})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,12 +107,31 @@ def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (idempotent; safe with several replicas)."""
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    heads = set(ScriptDirectory.from_config(config).get_heads())
     with engine.begin() as connection:
+        with _quiet("alembic.runtime.migration"):
+            current = set(MigrationContext.configure(connection).get_current_heads())
+        if current == heads:
+            return  # nothing to run, and nothing to log
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    """The logger `name` held to warnings (alembic's "Context impl SQLiteImpl." lines)."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def ping(engine: Engine) -> None:

@@ -7,7 +7,6 @@ a large recording takes minutes (FIELD-NOTES).
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -17,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.peers.common import REPO, free_port, peer_unavailable, require_binary, stop, wait_until
+from deploy.demo.processes import spawn_snmpsim
+from tests.peers.common import REPO, free_port, peer_unavailable, require_binary, stop
 
 CASES = REPO / "tests" / "cases" / "snmp"
 
@@ -38,26 +38,6 @@ def snmpsim_binary() -> str:
     return require_binary("snmpsim-command-responder", "pip install -e .[dev] installs snmpsim")
 
 
-def answers(port: int, community: str, host: str = "127.0.0.1") -> bool:
-    """A hand-made SNMPv2c GET of sysUpTime.0; True when any reply comes back."""
-    oid = bytes([0x06, 0x08, 0x2B, 6, 1, 2, 1, 1, 3, 0])
-    varbind = _tlv(0x30, oid + b"\x05\x00")
-    pdu = _tlv(0xA0, b"\x02\x01\x01\x02\x01\x00\x02\x01\x00" + _tlv(0x30, varbind))
-    message = _tlv(0x30, b"\x02\x01\x01" + _tlv(0x04, community.encode()) + pdu)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.settimeout(0.3)
-        sock.sendto(message, (host, port))
-        try:
-            return bool(sock.recv(65535))
-        except OSError:
-            return False
-
-
-def _tlv(tag: int, body: bytes) -> bytes:
-    assert len(body) < 128
-    return bytes([tag, len(body)]) + body
-
-
 def ipv6_port() -> int | None:
     """A free UDP port on ::1, or None without IPv6 loopback."""
     try:
@@ -72,26 +52,7 @@ def ipv6_port() -> int | None:
 def start_snmpsim(
     data_dir: Path, cache_dir: Path, port: int, community: str, port6: int | None = None
 ) -> subprocess.Popen[bytes]:
-    binary = snmpsim_binary()
-    env = dict(os.environ, SNMPSIM_ALLOW_ROOT="true")
-    process = subprocess.Popen(
-        [
-            binary,
-            f"--data-dir={data_dir}",
-            f"--cache-dir={cache_dir}",
-            f"--agent-udpv4-endpoint=127.0.0.1:{port}",
-            *([f"--agent-udpv6-endpoint=[::1]:{port6}"] if port6 else []),
-            "--log-level=error",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until(lambda: process.poll() is not None or answers(port, community), 60, "snmpsim")
-    except TimeoutError:
-        stop(process)
-        raise
+    process = spawn_snmpsim(snmpsim_binary(), data_dir, cache_dir, port, community, port6)
     if process.poll() is not None:
         peer_unavailable(f"snmpsim exited with {process.returncode}")
     return process

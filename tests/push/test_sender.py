@@ -58,6 +58,7 @@ def make_sender(
         max_request_bytes=max_request_bytes,
         max_sample_age=86400,
         clock=lambda: NOW,
+        token_file=str(token_file),
     )
     return queue, sender
 
@@ -136,6 +137,29 @@ def test_retryable_errors_keep_everything_queued(tmp_path: Path) -> None:
         assert queue.stats().batches == 3
         assert sender.metrics.retries == 2
         assert sender.metrics.dropped.total() == 0
+
+
+def test_a_refused_token_names_the_file_and_the_command_once_then_resumption_is_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    answers = iter([(401, "unknown token"), (401, "unknown token"), (401, "unknown token")])
+    with running_receiver(lambda path, series: next(answers, (204, ""))) as receiver:
+        queue, sender = make_sender(tmp_path, receiver)
+        queue_cycles(queue, [NOW - 60])
+        with caplog.at_level(logging.INFO, logger="agent.push.sender"):
+            assert not sender.pump()
+            assert not sender.pump()
+            assert not sender.pump()
+            assert sender.pump()
+    hints = [r for r in caplog.records if "sites token" in r.getMessage()]
+    assert len(hints) == 1 and hints[0].levelno == logging.ERROR
+    assert str(tmp_path / "token") in hints[0].getMessage()
+    assert "push.token_file" in hints[0].getMessage()
+    assert TOKEN not in caplog.text
+    assert [r.getMessage() for r in caplog.records if "resumed" in r.getMessage()] == [
+        "pushing resumed after 3 failed attempts"
+    ]
+    assert queue.stats().batches == 0
 
 
 def test_network_errors_are_retryable(tmp_path: Path) -> None:
