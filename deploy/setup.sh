@@ -39,9 +39,10 @@ fi
 
 PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-# pip only when pyproject.toml changed since the last install of this extra (a second run is quick)
+# pip only when the build inputs changed since the last install of this extra (a second run is quick)
 stamp=".venv/.installed-$EXTRA"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ setup.py -nt "$stamp" ] ||
+  [ collector/_fastpath.c -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$EXTRA]"
   touch "$stamp"
 fi
