@@ -122,15 +122,18 @@ def test_a_commune_officer_uses_the_page(
     assert "Báo cáo thiết bị gần nhất" in table and "UTC" in table  # its last inventory
     shot("sites")
 
-    page.click("nav >> text=Thiết bị")
+    with page.expect_navigation():  # read the new page only once it has loaded
+        page.click("nav >> text=Thiết bị")
     devices = page.locator("table").inner_text()
     assert "02:c1:00:00:01:03" in devices and "02:c2:" not in page.content()
     shot("devices")
-    page.click("nav >> text=Thiết bị lạc hậu")
+    with page.expect_navigation():  # read the new page only once it has loaded
+        page.click("nav >> text=Thiết bị lạc hậu")
     obsolete = page.locator("main").inner_text()
     assert "02:c1:00:00:01:03" in obsolete and "theo sổ tài sản" in obsolete
     shot("obsolete")
-    page.click("nav >> text=Xếp hạng")
+    with page.expect_navigation():  # read the new page only once it has loaded
+        page.click("nav >> text=Xếp hạng")
     ranking = page.locator("main").inner_text()
     assert "Tỷ lệ CBCCVC được trang bị máy tính" in ranking and "160.0953" in ranking
     assert "Xã Hai" not in ranking and "Tỉnh Thử nghiệm" not in ranking
@@ -149,7 +152,8 @@ def test_a_commune_officer_uses_the_page(
     shot("forbidden")
 
     page.goto(f"{collector.url}/ranking")
-    page.click("text=English")
+    with page.expect_navigation():  # read the new page only once it has loaded
+        page.click("text=English")
     assert page.locator("h1").inner_text() == "Ranking"
     assert "Civil servants equipped with a computer" in page.inner_text("main")
     shot("ranking-en")
