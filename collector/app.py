@@ -73,7 +73,10 @@ class Collector:
                   "status": rejection.status}  # fmt: skip
         # a message may quote the sender's text: lone surrogates become escapes, not a 500
         message = rejection.message.encode("utf-8", "backslashreplace").decode("utf-8")
-        log.info("refused %s from %s: %s", endpoint, client, message, extra={"fields": fields})
+        # a 5xx is our side failing (receiver or database down), not the sender's bad data
+        level = logging.WARNING if rejection.status >= 500 else logging.INFO
+        log.log(level, "refused %s from %s: %s", endpoint, client, message,
+                extra={"fields": fields})  # fmt: skip
         headers = dict(rejection.headers)
         if rejection.status == 401:
             headers["WWW-Authenticate"] = "Bearer"

@@ -101,6 +101,11 @@ def load_model(model: type[ModelT], path: str | Path) -> ModelT:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(source, [f"cannot read: {exc.strerror}"]) from None
+    return parse_model(model, text, source)
+
+
+def parse_model(model: type[ModelT], text: str, source: str) -> ModelT:
+    """Validate YAML `text` as `model`, every problem with its line (`source` names the file)."""
     data, lines = parse_yaml(text, source)
     if not isinstance(data, dict):
         raise ConfigError(source, ["line 1: the top level must be a mapping of keys"])

@@ -14,10 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from agent.config.base import StrictModel
-from agent.config.loader import format_problems, parse_yaml
+from agent.config.loader import parse_model
 from agent.config.types import Duration
 from agent.errors import ConfigError
 
@@ -183,13 +183,7 @@ class LoadedMethodology(StrictModel):
 
 
 def parse_methodology(text: str, source: str) -> LoadedMethodology:
-    data, lines = parse_yaml(text, source)
-    if not isinstance(data, dict):
-        raise ConfigError(source, ["line 1: the top level must be a mapping of keys"])
-    try:
-        rules = Methodology.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(source, format_problems(exc, lines)) from None
+    rules = parse_model(Methodology, text, source)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return LoadedMethodology(rules=rules, sha256=digest, source=source, text=text)
 
