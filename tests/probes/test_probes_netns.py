@@ -25,6 +25,7 @@ DELAY, LOSS = 0.060, 0.20
 # A loaded machine only ever adds delay (the relay and the agent queue behind other work), never
 # removes it: the lower bound is exact, the upper one leaves room for load.
 RTT_RANGE = (DELAY * 0.8, DELAY + 0.25)
+LOSS_RANGE = (LOSS - 0.10, LOSS + 0.20)  # the relay of a loaded machine may drop more, never fewer
 # The whole burst: the last send at (COUNT - 1) x SPACING, then at most TIMEOUT for its reply.
 BURST = (COUNT - 1) * SPACING + TIMEOUT
 
@@ -157,7 +158,11 @@ def write(tmp_path: Path, text: str, lan: NamespaceLan) -> Path:
 def _within_netem(samples: Samples) -> bool:
     rtts = [value(samples, "ictinfra_probe_rtt_seconds", target=t, kind="wan")
             for t in ("slow-icmp", "slow-tcp")]  # fmt: skip
-    return all(r is not None and RTT_RANGE[0] <= r <= RTT_RANGE[1] for r in rtts)
+    losses = [value(samples, "ictinfra_probe_loss_ratio", target=t, kind="wan")
+              for t in ("slow-icmp", "slow-tcp")]  # fmt: skip
+    return all(r is not None and RTT_RANGE[0] <= r <= RTT_RANGE[1] for r in rtts) and all(
+        x is not None and LOSS_RANGE[0] <= x <= LOSS_RANGE[1] for x in losses
+    )
 
 
 def _renice_netem_relays(lan: NamespaceLan) -> None:
@@ -195,7 +200,7 @@ def test_delay_and_loss_match_netem(burst: tuple[Samples, float], target: str) -
     rtt = value(samples, "ictinfra_probe_rtt_seconds", **labels)
     assert rtt is not None and RTT_RANGE[0] <= rtt <= RTT_RANGE[1], rtt
     loss = value(samples, "ictinfra_probe_loss_ratio", **labels)
-    assert loss is not None and abs(loss - LOSS) <= 0.10, loss
+    assert loss is not None and LOSS_RANGE[0] <= loss <= LOSS_RANGE[1], loss
     jitter = value(samples, "ictinfra_probe_jitter_seconds", **labels)
     assert jitter is not None and jitter >= 0, jitter
 
