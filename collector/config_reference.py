@@ -1,6 +1,7 @@
 """`python -m collector.config_reference` writes docs/config-reference.md from the pydantic models
-of the agent's config, the collector's config and the ranking methodology; `--check` exits 1 when
-the committed file differs from what the models give (or a key has no description).
+of the agent's config, the collector's config, the ranking methodology and the obsolescence
+rules; `--check` exits 1 when the committed file differs from what the models give (or a key has
+no description).
 
 One section per table of the file (a nested model), every key with its type, default and the
 `description=` of its Field. Secrets show as `<secret>`. A model met again under another key (the
@@ -10,6 +11,7 @@ twelve `queries`, `log` in both configs) is described once and named where it re
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import types
 import typing
@@ -30,6 +32,7 @@ from agent.config.snmp import _check_address
 from agent.config.types import Secret
 from agent.config.web import check_listen
 from collector.config import CollectorConfig
+from collector.obsolete.rules import Rules, parse_bit_rate
 from collector.ranking.methodology import Methodology
 
 OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "config-reference.md"
@@ -56,6 +59,14 @@ ROOTS: tuple[tuple[str, str, type[BaseModel], str], ...] = (
         "`ictinfra-collector rank --methodology FILE`; the shipped one is"
         " `collector/ranking/data/ictinfra-default-2026.yaml` (docs/methodology.md explains it).",
     ),
+    (
+        "obsolete",
+        "Obsolescence rules",
+        Rules,
+        "the collector's `obsolete.rules_file` and `obsolete.overrides` files; the shipped ones"
+        " are `collector/obsolete/data/default-rules.yaml` (docs/obsolete.md explains them). A"
+        " province's or a site's file overrides the rules above it key by key.",
+    ),
 )
 
 _VALIDATOR_TYPES = {
@@ -63,9 +74,12 @@ _VALIDATOR_TYPES = {
     value_types.parse_byte_size: "size",
     _duration_or_zero: "duration or 0",
     check_listen: "host:port",
+    parse_bit_rate: "bit rate",
     _check_address: "host[:port]",
 }
-_PLAIN: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
+_PLAIN: dict[Any, str] = {
+    str: "string", int: "integer", float: "number", bool: "boolean", dt.date: "date"
+}  # fmt: skip
 _CIDR_CHECK = typing.get_args(Cidr)[1].func
 
 HEADER = """# Configuration reference
@@ -75,7 +89,8 @@ hand; `python -m collector.config_reference --check` is a test). Every file is Y
 key is an error naming its line (`ictinfra-agent check-config FILE` prints them all).
 
 Types: *duration* is `500ms`, `15s`, `5m`, `1h`, `1d`, combined (`1m30s`) or plain seconds;
-*size* is `512MiB`, `1GB`, `4096` (bytes); *secret* is text that prints as `<secret>` in every
+*size* is `512MiB`, `1GB`, `4096` (bytes); *bit rate* is `100Mbit/s`, `1Gbit/s`; *date* is
+`YYYY-MM-DD`; *secret* is text that prints as `<secret>` in every
 log, error and dump; *list of X* is a YAML list; *map* a YAML mapping. *required*: the key must
 be there. `a | b` lists the allowed values.
 """
@@ -90,7 +105,20 @@ class Section:
 
     @property
     def title(self) -> str:
-        return ", ".join(f"`{path}`" for path in self.paths) if self.paths[0] else "top level"
+        if not self.paths[0]:
+            return "top level"
+        parents = {path.rpartition(".")[0] for path in self.paths}
+        if len(self.paths) > 3 and len(parents) == 1:
+            return f"`{parents.pop()}.<each>`"
+        return ", ".join(f"`{path}`" for path in self.paths)
+
+    @property
+    def each(self) -> str:
+        """The keys a `<each>` title stands for."""
+        if not self.title.endswith(".<each>`"):
+            return ""
+        names = ", ".join(f"`{path.rpartition('.')[2]}`" for path in self.paths)
+        return f"The same keys for each of {names}."
 
 
 @dataclass
@@ -278,8 +306,9 @@ def render() -> tuple[str, list[str]]:
         parts.append(f'\n<a id="{root}"></a>\n\n## {heading}\n\n{usage}\n')
         for section in walk.sections:
             parts.append(f'\n<a id="{section.anchor}"></a>\n\n### {heading}: {section.title}\n')
-            if section.doc:
-                parts.append(f"\n{' '.join(section.doc.split())}\n")
+            doc = " ".join([*section.doc.split(), *section.each.split()])
+            if doc:
+                parts.append(f"\n{doc}\n")
             parts.append("\n| key | type | default | meaning |\n|---|---|---|---|\n")
             parts += [
                 f"| `{name}` | {_cell(kind)} | {_cell(default)} | {_cell(text)} |\n"
