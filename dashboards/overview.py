@@ -1,12 +1,13 @@
 """National / province overview: which sites report and which are silent (and for how long),
-LAN availability, bandwidth, SNMP devices down. The ranking and obsolete-equipment panels come
-with those features (see docs/dashboards.md)."""
+LAN availability, bandwidth, SNMP devices down, obsolete equipment by class, indicator scores by
+unit (the obsolete and ranking dashboards have the detail)."""
 
 from __future__ import annotations
 
 from grafana_foundation_sdk.builders import dashboard as db
 from grafana_foundation_sdk.models import dashboard as dm
 
+from dashboards import obsolete, ranking
 from dashboards.frame import add_all, frame, uid_for
 from dashboards.hierarchy import PLACE, PRESENCE, hierarchy_variables
 from dashboards.panels import (
@@ -18,12 +19,14 @@ from dashboards.panels import (
     bars,
     graph,
     grid,
+    matrix,
     row,
     single,
 )
 from dashboards.silence import SILENT_AFTER, silence
 from dashboards.site import UID as SITE_UID
 from dashboards.text import Lang, T
+from dashboards.words import CLASSES, indicators
 
 UID = "ictinfra-overview"
 SITES = f'{PLACE}, site=~"$site"'
@@ -170,6 +173,47 @@ def link_panels(lang: Lang) -> list[object]:
     ]
 
 
+def equipment_panels(lang: Lang) -> list[object]:
+    every = "ictinfra_device_obsolete_soon_timestamp_seconds"
+    return [
+        row(T("Thiết bị lạc hậu và chỉ số xếp hạng", "Obsolete equipment and ranking"), lang),
+        obsolete.counted(
+            T("Thiết bị lạc hậu theo loại", "Obsolete equipment by class"),
+            T(
+                "Số thiết bị lạc hậu hôm nay, theo loại (chi tiết: bảng Thiết bị lạc hậu).",
+                "Devices obsolete today, by class (details: the Obsolete equipment board).",
+            ),
+            "ictinfra_device_obsolete",
+            by="class",
+            names=CLASSES,
+            lang=lang,
+            height=10,
+        ),
+        single(
+            T("Sẽ lạc hậu trong 12 tháng", "Obsolete within 12 months"),
+            T("Thiết bị còn trong niên hạn hôm nay.", "Devices still in service life today."),
+            [Q(obsolete.devices(every), instant=True)],
+            Look(steps=((None, "green"), (1, "orange")), width=4, height=10, decimals=0),
+            lang,
+        ),
+        matrix(
+            T("Điểm chỉ số theo đơn vị", "Indicator scores by unit"),
+            T(
+                "Lần xếp hạng mới nhất: một dòng mỗi đơn vị, một cột mỗi chỉ số (chi tiết: bảng "
+                "Chỉ số xếp hạng).",
+                "The latest ranking: a row per unit, a column per indicator (details: the "
+                "Ranking indicators board).",
+            ),
+            Q(ranking.ranked("ictinfra_ranking_score", ""), instant=True),
+            Look(ranking.POINTS(lang), width=12, height=10, decimals=1),
+            lang,
+            rows="unit",
+            columns="indicator",
+            names=indicators(),
+        ),
+    ]
+
+
 def build(lang: Lang) -> db.Dashboard:
     dashboard = frame(
         UID,
@@ -188,4 +232,4 @@ def build(lang: Lang) -> db.Dashboard:
         .include_vars(True)
         .keep_time(True)
     )
-    return add_all(dashboard, [*presence_panels(lang), *link_panels(lang)])
+    return add_all(dashboard, [*presence_panels(lang), *link_panels(lang), *equipment_panels(lang)])
