@@ -6,7 +6,10 @@ says a replicated centre must run it).
 - a token revoked on one replica (or in the database) is refused by every replica from the next
   request on (no replica caches tokens);
 - agents push through HAProxy while one replica is killed with SIGKILL and another restarted:
-  every sample is in both TSDBs exactly once (`count_over_time` per series = cycles sent);
+  every sample is in both TSDBs exactly once (`count_over_time` per series = cycles sent). The
+  replica is killed while it holds a write both TSDBs already took (Prometheus's answer is held
+  back by a relay), so the resend of forwarded samples is always part of the run; HAProxy marks
+  the dead replica down and no request through it fails meanwhile;
 - a write resent after a replica died before answering (the receivers already hold it) counts
   once in both TSDBs; VictoriaMetrics without the dedup flag would count it twice.
 """
@@ -32,6 +35,7 @@ from tests.peers.postgres import PostgresServer
 from tests.peers.prometheus import PrometheusServer
 from tests.peers.victoriametrics import VictoriaMetricsServer
 from tests.replicas.harness import ReplicaSet
+from tests.replicas.holding_relay import HoldingRelay
 from tests.replicas.pushers import METRIC, Pusher, make_pusher
 from tests.replicas.test_migrations import check_one_run
 
@@ -56,6 +60,7 @@ class Centre:
     prometheus: PrometheusServer
     victoriametrics: VictoriaMetricsServer
     database_url: str
+    relay: HoldingRelay  # replica 0's way to Prometheus
 
     def token(self, site: str) -> str:
         """A new token, issued in this process (a CLI run costs seconds on a loaded machine)."""
@@ -75,9 +80,11 @@ def centre(
 ) -> Iterator[Centre]:
     root = tmp_path_factory.mktemp("replicas")
     url = postgres.database_url()
-    forward = [{"url": prometheus.write_url, "name": "prometheus"},
-               {"url": victoriametrics_dedup.write_url, "name": "victoria"}]  # fmt: skip
-    replicas = ReplicaSet(root, url, forward, count=3)
+    victoria = {"url": victoriametrics_dedup.write_url, "name": "victoria"}
+    relay = HoldingRelay(prometheus.write_url)
+    direct = [{"url": prometheus.write_url, "name": "prometheus"}, victoria]
+    held = [{"url": relay.url, "name": "prometheus"}, victoria]
+    replicas = ReplicaSet(root, url, direct, forward_for={0: held})
     replicas.start_all("--init")  # all three at once, on an empty database
     proxy: HAProxy | None = None
     try:
@@ -86,11 +93,12 @@ def centre(
         replicas.cli("sites", "import", str(root / "sites.csv"))
         proxy = start_haproxy(replicas.addresses, root / "haproxy")
         proxy.wait_up(3)
-        yield Centre(replicas, proxy, prometheus, victoriametrics_dedup, url)
+        yield Centre(replicas, proxy, prometheus, victoriametrics_dedup, url, relay)
     finally:
         if proxy is not None:
             proxy.stop()
         replicas.stop_all()
+        relay.close()
 
 
 def write(url: str, token: str, body: bytes) -> int:
@@ -149,6 +157,15 @@ def wait_for_samples(
     wait_until(lambda: sum(counts(server, test_id).values()) >= total, 60, f"{total} samples")
 
 
+def check_failover(proxy: HAProxy) -> None:
+    """Before and after HAProxy's health check sees replica 0 dead, every request is answered
+    (a refused connection is retried on another replica); then it is marked down."""
+    with httpx.Client(base_url=proxy.url, timeout=30) as client:
+        assert [client.get("/readyz").status_code for _ in range(6)] == [200] * 6
+        wait_until(lambda: proxy.server_states()["r0"].startswith("DOWN"), 30, "r0 down")
+        assert [client.get("/readyz").status_code for _ in range(3)] == [200] * 3
+
+
 def test_agents_lose_nothing_and_duplicate_nothing_while_replicas_die(
     centre: Centre, tmp_path: Path
 ) -> None:
@@ -157,7 +174,11 @@ def test_agents_lose_nothing_and_duplicate_nothing_while_replicas_die(
     pushers = start_agents(centre, tmp_path, test_id, start_ms)
     progress = lambda: sum(p.sent() for p in pushers)  # noqa: E731
     wait_until(lambda: progress() >= len(AGENTS) * CYCLES // 3, 120, "a third sent")
+    centre.relay.arm()
+    wait_until(lambda: centre.relay.held >= 1, 60, "a write in both TSDBs, unanswered")
     centre.replicas.kill(0)
+    centre.relay.release()
+    check_failover(centre.proxy)
     wait_until(lambda: progress() >= len(AGENTS) * CYCLES * 2 // 3, 120, "two thirds sent")
     centre.replicas.restart(1)
     for pusher in pushers:
