@@ -8,8 +8,10 @@ says a replicated centre must run it).
 - agents push through HAProxy while one replica is killed with SIGKILL and another restarted:
   every sample is in both TSDBs exactly once (`count_over_time` per series = cycles sent). The
   replica is killed while it holds a write both TSDBs already took (Prometheus's answer is held
-  back by a relay), so the resend of forwarded samples is always part of the run; HAProxy marks
-  the dead replica down and no request through it fails meanwhile;
+  back by a relay): the agent's batch leaves its queue only on a 2xx, which replica 0 never sent,
+  so samples the TSDBs already hold are sent again in every run (by HAProxy on another replica,
+  or by the agent after a 502). HAProxy marks the dead replica down, and no request through it
+  fails meanwhile (a refused connection is retried on another replica);
 - a write resent after a replica died before answering (the receivers already hold it) counts
   once in both TSDBs; VictoriaMetrics without the dedup flag would count it twice.
 """
