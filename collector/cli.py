@@ -209,13 +209,16 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from collector.store import StoreMissingError
+    from collector.store import StoreMissingError, StoreNewerError
 
     try:
         return _dispatch(args)
     except StoreMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print(f"  {MISSING_STORE_HINT}", file=sys.stderr)
+        return EXIT_DATABASE
+    except StoreNewerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_DATABASE
     except SQLAlchemyError as exc:
         # the driver's first line says what failed; never the URL (it may hold a password)

@@ -25,6 +25,10 @@ class StoreMissingError(IctinfraError):
     """The database holds no collector store: it was never created (`--init`), or is not ours."""
 
 
+class StoreNewerError(IctinfraError):
+    """The database's schema comes from a newer collector than this one (see docs/upgrade.md)."""
+
+
 def normalise_url(database_url: str) -> str:
     """`postgresql://` means psycopg 3 (the driver we ship), not SQLAlchemy's psycopg2 default."""
     for prefix in ("postgresql://", "postgres://"):
@@ -115,10 +119,14 @@ def upgrade(engine: Engine) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    heads = set(ScriptDirectory.from_config(config).get_heads())
+    scripts = ScriptDirectory.from_config(config)
+    heads = set(scripts.get_heads())
     with engine.connect() as connection:
-        if _current_heads(connection) == heads:
-            return  # nothing to run, and nothing to log
+        current = _current_heads(connection)
+    if current == heads:
+        return  # nothing to run, and nothing to log
+    known = {script.revision for script in scripts.walk_revisions()}
+    _refuse_unknown(current, known, heads, engine)
     with _sqlite_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":  # held until this transaction ends
             connection.execute(
@@ -128,6 +136,18 @@ def upgrade(engine: Engine) -> None:
             return  # another process migrated while this one waited
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _refuse_unknown(current: set[str], known: set[str], heads: set[str], engine: Engine) -> None:
+    """StoreNewerError when the database is at a revision this collector does not ship."""
+    unknown = sorted(current - known)
+    if unknown:
+        raise StoreNewerError(
+            f"the database {shown(engine.url)} is at schema revision {', '.join(unknown)}, "
+            f"newer than this collector knows (its newest is {', '.join(sorted(heads))}): "
+            "run the collector version that wrote it, or restore or downgrade the database "
+            "as docs/upgrade.md says"
+        )
 
 
 def _current_heads(connection: Connection) -> set[str]:
