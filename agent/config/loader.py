@@ -8,6 +8,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from agent.config.suggest import did_you_mean, known_keys
 from agent.errors import ConfigError
 
 Location = tuple[str | int, ...]
@@ -50,20 +51,24 @@ def _dotted(loc: Location) -> str:
     return text or "(top level)"
 
 
-def _describe(error: Any) -> str:
+def _describe(error: Any, loc: Location, model: type[BaseModel]) -> str:
     if error["type"] == "extra_forbidden":
-        return "unknown key"
+        return "unknown key" + did_you_mean(loc[-1], known_keys(model, loc[:-1]))
     if error["type"] == "missing":
         return "required key is missing"
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def format_problems(exc: ValidationError, lines: dict[Location, int]) -> list[str]:
-    """One line per bad key: `line N: snmp.targets[0].version: unknown key`. Never the value."""
+def format_problems(
+    exc: ValidationError, lines: dict[Location, int], model: type[BaseModel]
+) -> list[str]:
+    """One line per bad key: `line N: snmp.targets[0].version: unknown key`. Never the value.
+
+    An unknown key names the closest key `model` allows there (`did you mean `x`?`)."""
     problems: list[tuple[Location, str]] = []
     for error in exc.errors(include_input=False, include_url=False):
         loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
-        problems.append((loc, _describe(error)))
+        problems.append((loc, _describe(error, loc, model)))
     return format_located(problems, lines)
 
 
@@ -112,7 +117,7 @@ def parse_model(model: type[ModelT], text: str, source: str) -> ModelT:
     try:
         result = model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, format_problems(exc, lines)) from None
+        raise ConfigError(source, format_problems(exc, lines, model)) from None
     if isinstance(result, CrossChecked) and (broken := result.reference_problems()):
         raise ConfigError(source, format_located(broken, lines))
     return result
