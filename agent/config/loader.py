@@ -82,15 +82,39 @@ def format_located(problems: list[tuple[Location, str]], lines: dict[Location, i
     return [text for _, text in sorted(found, key=lambda item: item[0])]
 
 
+_OPENERS = {
+    "while parsing a flow sequence": "`[`",
+    "while parsing a flow mapping": "`{`",
+    "while scanning a quoted scalar": "quote",
+}
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """Where the parser gave up, and where the construct it was reading opened when that differs.
+
+    An unclosed bracket or quote is reported at its own line: that is where the fix goes. The
+    line's text is never quoted (it may hold a secret)."""
+    mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
+    gave_up = f"line {mark.line + 1}: " if mark else ""
+    message = f"not valid YAML: {problem or exc}"
+    context, opened = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if opened is None or context is None or (mark is not None and opened.line == mark.line):
+        return f"{gave_up}{message}"
+    opener = _OPENERS.get(context)
+    if opener is None:
+        return f"{gave_up}{message} ({context} from line {opened.line + 1})"
+    return (
+        f"line {opened.line + 1}: not valid YAML: the {opener} at column {opened.column + 1}"
+        f" is not closed ({gave_up}{problem})"
+    )
+
+
 def parse_yaml(text: str, source: str) -> tuple[Any, dict[Location, int]]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(source, [f"{where}not valid YAML: {problem}"]) from None
+        raise ConfigError(source, [_yaml_problem(exc)]) from None
     lines: dict[Location, int] = {}
     if node is not None:
         _index_lines(node, (), lines)
