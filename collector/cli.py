@@ -87,7 +87,7 @@ def _when(seconds: float | None) -> str:
 def _import(registry: Registry, args: argparse.Namespace) -> None:
     from collector.sites_csv import parse_sites_csv
 
-    rows = parse_sites_csv(_read(args.file), args.file)
+    rows = parse_sites_csv(_read(args.file), args.file, existing=registry.unit_tree())
     inserted, updated = registry.import_units(rows, args.file)
     print(f"{args.file}: {inserted} units added, {updated} updated")
 
