@@ -212,7 +212,7 @@ def _host(row: _Seen, host: HostInventory, index: RegisterIndex, today: dt.date)
         serial=serial,
         vendor=vendors.human(host.dmi.sys_vendor),
         vendor_reported=host.dmi.sys_vendor,
-        model=host.dmi.product_name,
+        model=facts.host_model(host),
         ages=ages.best_first(found),
         software=facts.host_software(host),
         specs=facts.host_specs(host),

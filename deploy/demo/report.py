@@ -21,9 +21,10 @@ def obsolete_summary(report: dict[str, Any]) -> str:
     for device in report["devices"]:
         age = device["age_evidence"].get("source") or "?"
         reasons = "; ".join(reason["text"] for reason in device["reasons"])
+        made = " ".join(filter(None, (device.get("vendor"), device.get("model"))))
         lines.append(
             f"  {device['site']} {device['device']:<17} {device['class']:<9} "
-            f"{device['age_years']:>4.1f} y ({age}): {reasons}"
+            f"{device['age_years']:>4.1f} y ({age}){f' [{made}]' if made else ''}: {reasons}"
         )
     for device in report["soon_obsolete"]:
         first = device["reasons"][0]
