@@ -61,6 +61,7 @@ def test_the_summaries_are_short_and_say_what_matters() -> None:
     assert "1 of 3 devices" in text and "core-switch" in text and "2010-06" in text
     assert "(register) [Cisco WS-C3560G]: bought" in text
     assert "vm                server" in text and "[container (Docker)]" in text
+    assert report._made("H3C", "H3C SR8808-X") == "H3C SR8808-X"
     indicator = {"numerator": 5.0, "denominator": 5.0, "score": 50.0, "max_points": 50.0}
     unit = {"code": "22", "name": "x", "level": "province", "depth": 0, "total": 50.0, "rank": 1,
             "coverage": 1.0, "flags": [], "indicators": {"wan_connected": indicator}}  # fmt: skip
