@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from agent.errors import ConfigError, IctinfraError
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000  # how long a SQLite writer waits for another's lock
 VERSION_TABLE = "alembic_version"
+MIGRATION_LOCK_KEY = 74170001  # pg_advisory_xact_lock's key: any constant no other tool uses
 
 
 class StoreMissingError(IctinfraError):
@@ -104,7 +106,8 @@ def check_store(engine: Engine) -> None:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent; safe with several replicas)."""
+    """Bring the schema to the newest migration: idempotent, and run once when replicas start
+    together (the others wait for the lock, then find the schema at head)."""
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
@@ -113,13 +116,30 @@ def upgrade(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     heads = set(ScriptDirectory.from_config(config).get_heads())
-    with engine.begin() as connection:
+    with _sqlite_lock(engine), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # held until this transaction ends
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
         with _quiet("alembic.runtime.migration"):
             current = set(MigrationContext.configure(connection).get_current_heads())
         if current == heads:
             return  # nothing to run, and nothing to log
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextmanager
+def _sqlite_lock(engine: Engine) -> Iterator[None]:
+    """For a SQLite file, an exclusive lock on `FILE.migrate-lock` beside it, held past the
+    commit: a second process reads the schema's version only once the first one's is written."""
+    path = _sqlite_file(engine.url)
+    if path is None:
+        yield
+        return
+    with path.with_name(path.name + ".migrate-lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
+        yield
 
 
 @contextmanager
