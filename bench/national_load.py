@@ -20,7 +20,7 @@ CPU-seconds, not wall time.
     python3 bench/national_load.py [--sites 20,40,80] [--duration 60] [--replicas 1]
         [--backlog 0.1] [--fastpath on|off|both] [--series 2000] [--interval 15]
 
-With --replicas > 1 the collectors sit behind HAProxy (tests/peers/haproxy.py).
+With --replicas > 1 the collectors sit behind HAProxy (tests/peers/haproxy.py's config).
 """
 
 from __future__ import annotations
@@ -29,8 +29,12 @@ import argparse
 import asyncio
 import bisect
 import contextlib
+import csv
+import io
+import json
 import os
 import random
+import re
 import struct
 import sys
 import tempfile
@@ -52,6 +56,7 @@ from agent.wire.remote_write import WRITE_HEADERS, build_write_request, compress
 from collector.store.db import make_engine  # noqa: E402
 from collector.store.registry import Registry  # noqa: E402
 from tests.peers.collector import CollectorProcess, start_collector  # noqa: E402
+from tests.peers.haproxy import BACKEND, HAProxy, start_haproxy  # noqa: E402
 from tests.peers.postgres import PostgresServer, running_postgres  # noqa: E402
 from tests.peers.victoriametrics import VictoriaMetricsServer  # noqa: E402
 
@@ -143,7 +148,7 @@ class Template:
 
     @classmethod
     def build(cls, series: Sequence[tuple[dict[str, str], bool]], per_series: int) -> Template:
-        t0 = 1 << 41  # every ms timestamp of 1970+70 y .. 2109 is a 6-byte varint, as this one
+        t0 = 1 << 41  # ms timestamps from 2**35 (1971) to 2**42 (2109): 6-byte varints, as this
         sentinel = [[float(1 + i * per_series + k) + 0.5 for k in range(per_series)]
                     for i in range(len(series))]  # fmt: skip
         message = build_write_request(
@@ -219,7 +224,7 @@ class Centre:
     collectors: list[CollectorProcess]
     write_url: str
     database_url: str
-    balancer: Any = None  # tests.peers.haproxy's, when there are replicas
+    balancer: HAProxy | None = None  # when there are replicas
 
     def cpu(self) -> dict[str, float]:
         out = {f"collector {n}": proc_cpu([c.process.pid]) for n, c in enumerate(self.collectors)}
@@ -230,20 +235,53 @@ class Centre:
             out["haproxy"] = proc_cpu([self.balancer.process.pid])
         return out
 
-    def pg_counts(self) -> tuple[int, int]:
-        """(statements run, transactions) in the collector's database so far."""
+    def pg_counts(self) -> tuple[Counter[str], int]:
+        """(calls so far of each statement, transactions) in the collector's database."""
         url = f"postgresql://ictinfra@127.0.0.1:{self.postgres.port}/postgres"
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("SELECT pg_stat_clear_snapshot()")
-            calls = conn.execute(
-                "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s JOIN pg_database d "
+            rows = conn.execute(
+                "SELECT s.query, s.calls FROM pg_stat_statements s JOIN pg_database d "
                 "ON d.oid = s.dbid WHERE d.datname = %s", (self.database,)
-            ).fetchone()  # fmt: skip
+            ).fetchall()  # fmt: skip
             xacts = conn.execute(
                 "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s",
                 (self.database,),
             ).fetchone()
-        return int(calls[0] if calls else 0), int(xacts[0] if xacts else 0)
+        calls: Counter[str] = Counter()
+        for query, count in rows:
+            calls[" ".join(str(query).split())[:90]] += int(count)
+        return calls, int(xacts[0] if xacts else 0)
+
+    def complaints(self) -> Counter[str]:
+        """The collectors' WARNING and ERROR lines so far, by message (site codes, clients and
+        numbers blanked so that alike lines count together)."""
+        found: Counter[str] = Counter()
+        for running in self.collectors:
+            for line in running.log.read_text(errors="replace").splitlines():
+                with contextlib.suppress(ValueError, AttributeError):
+                    entry = json.loads(line)
+                    if entry.get("level") in ("warning", "error"):
+                        found[re.sub(r"[0-9]+", "N", str(entry.get("msg")))[:100]] += 1
+        return found
+
+    def balancer_stats(self) -> Counter[str]:
+        """HAProxy's counters so far: backends marked DOWN by their health check, and answers
+        by class (its own 503s when no backend is up included)."""
+        found: Counter[str] = Counter()
+        if self.balancer is None:
+            return found
+        answer = httpx.get(f"http://127.0.0.1:{self.balancer.stats_port}/stats;csv", timeout=10)
+        for row in csv.DictReader(io.StringIO(answer.text.removeprefix("# "))):
+            if row["pxname"] == BACKEND and row["svname"] not in ("FRONTEND", "BACKEND"):
+                found["health check marked a replica DOWN"] += int(row["chkdown"] or 0)
+            if row["pxname"] == "ingest" and row["svname"] == "FRONTEND":
+                for name in ("hrsp_2xx", "hrsp_4xx", "hrsp_5xx"):
+                    found[f"frontend {name}"] += int(row[name] or 0)
+            if row["pxname"] == BACKEND and row["svname"] == "BACKEND":
+                found["retried on another replica (redispatch)"] += int(row["wredis"] or 0)
+                found["backend 5xx"] += int(row["hrsp_5xx"] or 0)
+        return found
 
     def vm_rows(self) -> int:
         """Rows VictoriaMetrics has added to its storage (its own counter)."""
@@ -306,11 +344,17 @@ def _fastpath_env(fast: bool) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _balancer(root: Path, collectors: list[CollectorProcess]) -> Iterator[Any]:
-    from tests.peers import haproxy  # the replicas branch's; only needed with replicas
-
-    with haproxy.running_haproxy(root / "haproxy", [c.url for c in collectors]) as balancer:
-        yield balancer
+def _balancer(root: Path, collectors: list[CollectorProcess]) -> Iterator[HAProxy]:
+    backends = []
+    for running in collectors:
+        host, _, port = running.url.removeprefix("http://").rpartition(":")
+        backends.append((host, int(port)))
+    proxy = start_haproxy(backends, root / "haproxy")
+    try:
+        proxy.wait_up(len(backends))
+        yield proxy
+    finally:
+        proxy.stop()
 
 
 def issue_tokens(database_url: str, codes: Sequence[str]) -> dict[str, str]:
@@ -352,8 +396,8 @@ class Step:
     live: Template
     backlog: Template
     interval: float
-    window: tuple[float, float]  # monotonic: count requests started inside it
-    tallies: dict[str, Tally] = field(default_factory=lambda: {"live": Tally(), "backlog": Tally()})
+    window: tuple[float, float]  # monotonic: sites send until its end
+    answers: list[tuple[float, str, str, float, int]] = field(default_factory=list)
 
     async def post(self, client: httpx.AsyncClient, kind: str, code: str, body: bytes,
                    samples: int) -> str:  # fmt: skip
@@ -364,9 +408,17 @@ class Step:
             status = str(answer.status_code)
         except httpx.HTTPError as exc:
             status = type(exc).__name__
-        if self.window[0] <= started < self.window[1]:
-            self.tallies[kind].add(status, time.monotonic() - started, samples)
+        done = time.monotonic()
+        self.answers.append((done, kind, status, done - started, samples))
         return status
+
+    def tallies(self, start: float, end: float) -> dict[str, Tally]:
+        """Answers that came back between `start` and `end`, as the CPU was read then."""
+        out = {"live": Tally(), "backlog": Tally()}
+        for done, kind, status, seconds, samples in self.answers:
+            if start <= done < end:
+                out[kind].add(status, seconds, samples)
+        return out
 
     async def live_site(self, client: httpx.AsyncClient, code: str, phase: float) -> None:
         raw = self.live.for_site(code)
@@ -377,6 +429,8 @@ class Step:
             due = time.monotonic() + self.interval
             now_ms = int(time.time() * 1000)
             cycle += 1
+            # one request in flight, as the agent's sender; a refused one is not resent (the
+            # agent's queue would): the bench counts what was accepted on first try
             await self.post(client, "live", code, self.live.body(raw, now_ms, cycle), samples)
             await asyncio.sleep(max(0.0, due - time.monotonic()))
 
@@ -411,16 +465,19 @@ async def run_load(step: Step, codes: Sequence[str], backlog_sites: int, hours: 
 @dataclass
 class Reading:
     cpu: dict[str, float]
-    pg: tuple[int, int]
+    pg: tuple[Counter[str], int]
     vm_rows: int
     own_cpu: float
     at: float
+    complaints: Counter[str]
+    balancer: Counter[str]
 
     @classmethod
     def take(cls, where: Centre) -> Reading:
-        times = os.times()
-        return cls(where.cpu(), where.pg_counts(), where.vm_rows(), times.user + times.system,
-                   time.monotonic())  # fmt: skip
+        at, times = time.monotonic(), os.times()
+        cpu = where.cpu()
+        return cls(cpu, where.pg_counts(), where.vm_rows(), times.user + times.system, at,
+                   where.complaints(), where.balancer_stats())  # fmt: skip
 
 
 def run_step(where: Centre, step_args: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
@@ -450,7 +507,8 @@ def _figures(step: Step, edges: list[Reading], after: Reading, backlog_sites: in
     seconds = end.at - before.at
     cpu = {name: end.cpu[name] - before.cpu[name] for name in before.cpu}
     collector_cpu = sum(v for k, v in cpu.items() if k.startswith("collector"))
-    live, backlog = step.tallies["live"], step.tallies["backlog"]
+    tallies = step.tallies(before.at, end.at)
+    live, backlog = tallies["live"], tallies["backlog"]
     accepted = live.samples + backlog.samples
     requests = live.requests + backlog.requests
     return {
@@ -460,11 +518,14 @@ def _figures(step: Step, edges: list[Reading], after: Reading, backlog_sites: in
         "requests": requests, "cpu": cpu, "collector_cpu": collector_cpu,
         "per_collector_core": accepted / collector_cpu if collector_cpu else 0.0,
         "per_tsdb_core": accepted / cpu["victoriametrics"] if cpu["victoriametrics"] else 0.0,
-        "statements_per_request": (after.pg[0] - before.pg[0]) / max(1, requests),
+        "statements_per_request": (after.pg[0].total() - before.pg[0].total()) / max(1, requests),
+        "statements": after.pg[0] - before.pg[0],
         "xacts_per_request": (after.pg[1] - before.pg[1]) / max(1, requests),
         "vm_rows": end.vm_rows - before.vm_rows, "accepted": accepted,
         "generator_cpu": end.own_cpu - before.own_cpu,
         "live": live, "backlog": backlog,
+        "complaints": after.complaints - before.complaints,
+        "balancer": after.balancer - before.balancer,
     }  # fmt: skip
 
 
@@ -483,6 +544,10 @@ def print_figures(f: dict[str, Any]) -> None:
         f"{f['per_tsdb_core']:,.0f} samples/s; PostgreSQL {f['statements_per_request']:.2f} "
         f"statements and {f['xacts_per_request']:.2f} transactions per request"
     )
+    for query, calls in f["statements"].most_common(8):
+        print(f"    {calls / max(1, f['requests']):6.2f} per request: {query}")
+    for what, count in (f["balancer"] + f["complaints"]).most_common(8):
+        print(f"    {count:6d} x {what}")
     for kind in ("live", "backlog"):
         tally: Tally = f[kind]
         if tally.requests:
