@@ -107,26 +107,34 @@ def check_store(engine: Engine) -> None:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration: idempotent, and run once when replicas start
-    together (the others wait for the lock, then find the schema at head)."""
+    together (the others wait for the lock, then find the schema at head). A store already at
+    head takes no lock."""
     from alembic import command
     from alembic.config import Config
-    from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     heads = set(ScriptDirectory.from_config(config).get_heads())
+    with engine.connect() as connection:
+        if _current_heads(connection) == heads:
+            return  # nothing to run, and nothing to log
     with _sqlite_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":  # held until this transaction ends
             connection.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
             )
-        with _quiet("alembic.runtime.migration"):
-            current = set(MigrationContext.configure(connection).get_current_heads())
-        if current == heads:
-            return  # nothing to run, and nothing to log
+        if _current_heads(connection) == heads:
+            return  # another process migrated while this one waited
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _current_heads(connection: Connection) -> set[str]:
+    from alembic.runtime.migration import MigrationContext
+
+    with _quiet("alembic.runtime.migration"):
+        return set(MigrationContext.configure(connection).get_current_heads())
 
 
 @contextmanager

@@ -6,13 +6,13 @@ proxy.wait_up(2)                # until 2 backends pass their health check
 proxy.server_states()           # {"r0": "UP", "r1": "DOWN", ...} from the stats page
 proxy.stop()
 
-The config is the one docs/deploy.md recommends for remote_write: round robin, a health check on
-the collector's `/readyz` (it answers 503 when the database is unreachable) every 500 ms, and
-retries that are safe for a write. A connection that fails is retried on another replica
-(`option redispatch`); so is an empty response (the replica died mid-request) and a 503 (its
-receiver or database is down). A retried write can reach the TSDB twice: remote_write is
-idempotent there (Prometheus keeps one of two identical samples; VictoriaMetrics needs
-`-dedup.minScrapeInterval`, docs/collector.md).
+The config is the one deploy/compose/haproxy.cfg uses for remote_write: round robin, a health
+check on the collector's `/readyz` (503 when its database is unreachable) every 500 ms here, and
+a connection that fails (nothing was sent yet) retried on another replica (`retry-on
+conn-failure`, `option redispatch`). A request the replica died on after it was sent is resent
+by HAProxy when it went over a kept-alive server connection, else the sender gets 502 and
+resends from its durable queue. Either way the samples may reach the TSDB twice: Prometheus keeps
+one of two identical samples; VictoriaMetrics needs `-dedup.minScrapeInterval` (docs/collector.md).
 """
 
 from __future__ import annotations
@@ -49,12 +49,10 @@ defaults
     timeout connect 2s
     timeout client 120s
     timeout server 120s
-    timeout http-request 10s
+    timeout http-request 30s
     timeout queue 30s
-    # L7 retries need the whole body in a buffer; larger writes fall back to the sender's retry
-    option http-buffer-request
     retries 3
-    retry-on conn-failure empty-response junk-response 503
+    retry-on conn-failure
     option redispatch 1
 
 frontend ingest

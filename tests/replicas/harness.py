@@ -61,6 +61,7 @@ class ReplicaSet:
     forward: list[dict[str, Any]]
     count: int = 3
     settings: dict[str, Any] = field(default_factory=dict)
+    forward_for: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # by replica
     replicas: list[Replica] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -73,7 +74,7 @@ class ReplicaSet:
         document = {
             "listen": f"127.0.0.1:{port}",
             "database_url": self.database_url,
-            "forward": self.forward,
+            "forward": self.forward_for.get(index, self.forward),
             "log": {"level": "info"},
             **self.settings,
         }
