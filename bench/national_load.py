@@ -58,7 +58,7 @@ from collector.store.registry import Registry  # noqa: E402
 from tests.peers.collector import CollectorProcess, start_collector  # noqa: E402
 from tests.peers.haproxy import BACKEND, HAProxy, start_haproxy  # noqa: E402
 from tests.peers.postgres import PostgresServer, running_postgres  # noqa: E402
-from tests.peers.victoriametrics import VictoriaMetricsServer  # noqa: E402
+from tests.peers.victoriametrics import DEDUP_FLAG, VictoriaMetricsServer  # noqa: E402
 
 STEP_MS = 15_000
 HOST_PLACEHOLDER = "srv-XXXXXX"  # the `instance` label: "srv-" + the site's code, put in place
@@ -312,7 +312,7 @@ def centre(root: Path, sites: int, replicas: int, fast: bool) -> Iterator[tuple[
         with psycopg.connect(url.replace("/national", "/postgres"), autocommit=True) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         (root / "vm").mkdir()
-        vm = VictoriaMetricsServer(root / "vm")
+        vm = VictoriaMetricsServer(root / "vm", [DEDUP_FLAG])  # as behind replicas it must be
         vm.start()
         stack.callback(vm.close)
         codes = _sites_csv(root / "sites.csv", sites)
