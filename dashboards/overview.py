@@ -25,8 +25,11 @@ from dashboards.panels import (
 )
 from dashboards.silence import SILENT_AFTER, silence
 from dashboards.site import UID as SITE_UID
+from dashboards.staff import PER_STAFF, per, per_site
 from dashboards.text import Lang, T
 from dashboards.words import CLASSES, indicators
+from dashboards.worst import N
+from dashboards.worst import table as worst_table
 
 UID = "ictinfra-overview"
 SITES = f'{PLACE}, site=~"$site"'
@@ -170,6 +173,44 @@ def link_panels(lang: Lang) -> list[object]:
             Look("bps", width=12, low=0),
             lang,
         ),
+        *staff_panels(lang),
+    ]
+
+
+def staff_panels(lang: Lang) -> list[object]:
+    return [
+        bars(
+            T(
+                "Băng thông Internet/CBCCVC, theo tỉnh",
+                "Internet bandwidth per civil servant, by province",
+            ),
+            T(
+                "Năng lực Internet của các điểm (lần đo tốc độ gần nhất, không có thì tốc độ "
+                "đường truyền khai báo) chia cho số CBCCVC trong sổ đơn vị của nơi đã chọn, "
+                "bit/giây mỗi người (chỉ số bandwidth_per_staff, số liệu hiện tại).",
+                "The sites' Internet capacity (last speed test, else the configured uplink's "
+                "speed) over the chosen place's civil servants in the unit register, bits per "
+                "second each (the bandwidth_per_staff indicator, live).",
+            ),
+            [Q(f"sort({per('province')})", PROVINCE, instant=True)],
+            Look("bps", PER_STAFF, width=12, low=0),
+            lang,
+        ),
+        bars(
+            T(
+                "Điểm có băng thông/CBCCVC thấp nhất",
+                "Sites with the least bandwidth per civil servant",
+            ),
+            T(
+                f"{N} điểm thấp nhất: năng lực Internet của điểm chia cho số CBCCVC của chính "
+                "đơn vị đó, bit/giây mỗi người.",
+                f"The {N} lowest: the site's Internet capacity over its own unit's civil "
+                "servants, bits per second each.",
+            ),
+            [Q(f"bottomk({N}, {per_site()})", SITE, instant=True)],
+            Look("bps", PER_STAFF, width=12, low=0),
+            lang,
+        ),
     ]
 
 
@@ -211,6 +252,8 @@ def equipment_panels(lang: Lang) -> list[object]:
             columns="indicator",
             names=indicators(),
         ),
+        row(T("Điểm kém nhất", "Worst sites"), lang),
+        worst_table(lang),
     ]
 
 
@@ -220,8 +263,10 @@ def build(lang: Lang) -> db.Dashboard:
         lang,
         T("ictinfra · Tổng quan", "ictinfra · Overview"),
         T(
-            "Cả nước hoặc một tỉnh: điểm báo cáo và im lặng, LAN, băng thông.",
-            "The country or one province: sites reporting and silent, LAN, bandwidth.",
+            "Cả nước hoặc một tỉnh: điểm báo cáo và im lặng, LAN, băng thông (cả trên mỗi "
+            "CBCCVC), thiết bị lạc hậu, chỉ số xếp hạng, các điểm kém nhất.",
+            "The country or one province: sites reporting and silent, LAN, bandwidth (also per "
+            "civil servant), obsolete equipment, ranking indicators, the worst sites.",
         ),
         hierarchy_variables(lang),
     )

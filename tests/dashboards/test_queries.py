@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from dashboards.build import JSON_DIR
-from tests.dashboards.stack import NEW_SITE, OLD_SITE, Stack, start_stack
+from dashboards.staff import per, per_site
+from dashboards.worst import COLUMNS, worst_sites
+from tests.dashboards.stack import NEW_SITE, OLD_SITE, SITE_STAFF, Stack, start_stack
 from tests.peers.common import REPO
 from tests.peers.node_exporter import NodeExporter
 from tests.peers.snmpsim import Snmpsim
@@ -130,6 +132,45 @@ def test_every_dashboard_query_returns_data(stack: Stack, context: str) -> None:
         assert not stack.prometheus.query(
             f'ictinfra_collector_success{{site="{NEW_SITE}", {level}!=""}}'
         )
+
+
+# civil servants of the chosen place in SITES_CSV: commune 00001 and its office; province 22 and
+# its commune (each unit's own `staff`, the ranking's b)
+STAFF_IN_PLACE = {"pre2025": 25 + 25, "post2025": 900 + 45}
+CONTEXT_SITE = {"pre2025": OLD_SITE, "post2025": NEW_SITE}
+
+
+@pytest.mark.parametrize("context", sorted(CONTEXTS))
+def test_bandwidth_per_civil_servant_is_capacity_over_registered_staff(
+    stack: Stack, context: str
+) -> None:
+    values, site = CONTEXTS[context], CONTEXT_SITE[context]
+    queries = [("by province", substitute(per("province"), values)),
+               ("by site", substitute(per_site(), values))]  # fmt: skip
+    assert not wait_for_all(stack, queries)
+    at = time.time()
+    capacity = stack.prometheus.query(
+        f'sum(ictinfra_bandwidth_test_download_bytes_per_second{{site="{site}"}}) * 8', at=at
+    )
+    bits = float(capacity[0]["value"][1])
+    [province] = stack.prometheus.query(queries[0][1], at=at)
+    assert province["metric"] == {"province": values["province"]}
+    assert float(province["value"][1]) == pytest.approx(bits / STAFF_IN_PLACE[context])
+    [own] = stack.prometheus.query(queries[1][1], at=at)
+    assert own["metric"]["site"] == site
+    assert float(own["value"][1]) == pytest.approx(bits / int(SITE_STAFF[site]))
+
+
+@pytest.mark.parametrize("context", sorted(CONTEXTS))
+def test_worst_sites_columns_merge_into_one_row_per_site(stack: Stack, context: str) -> None:
+    """Grafana's merge joins the columns on their labels: each must label a site alike."""
+    worst = worst_sites()
+    queries = [(column.title.en, substitute(f"{column.expr} and on (site) {worst}",
+                                            CONTEXTS[context])) for column in COLUMNS]  # fmt: skip
+    assert not wait_for_all(stack, queries)
+    labels = [[item["metric"] for item in stack.prometheus.query(q)] for _, q in queries]
+    assert labels[0] and labels[0][0]["site"] == CONTEXT_SITE[context]
+    assert all(found == labels[0] for found in labels), labels
 
 
 def node_full_queries() -> list[tuple[str, str]]:
