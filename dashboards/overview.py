@@ -25,7 +25,7 @@ from dashboards.panels import (
 )
 from dashboards.silence import SILENT_AFTER, silence
 from dashboards.site import UID as SITE_UID
-from dashboards.staff import PER_STAFF, per, per_site
+from dashboards.staff import PER_STAFF, per_unit, per_unit_of
 from dashboards.text import Lang, T
 from dashboards.words import CLASSES, indicators
 from dashboards.worst import N
@@ -178,36 +178,35 @@ def link_panels(lang: Lang) -> list[object]:
 
 
 def staff_panels(lang: Lang) -> list[object]:
+    how = T(
+        "năng lực Internet (lần đo tốc độ gần nhất, không có thì tốc độ đường truyền khai báo) "
+        "của các điểm thuộc đơn vị chia cho số CBCCVC của đơn vị và các đơn vị trực thuộc trong "
+        "sổ đơn vị, bit/giây mỗi người (chỉ số bandwidth_per_staff, số liệu hiện tại).",
+        "the Internet capacity (last speed test, else the configured uplink's speed) of the "
+        "unit's sites over the civil servants of the unit and those below it in the unit "
+        "register, bits per second each (the bandwidth_per_staff indicator, live).",
+    )
     return [
         bars(
             T(
                 "Băng thông Internet/CBCCVC, theo tỉnh",
                 "Internet bandwidth per civil servant, by province",
             ),
-            T(
-                "Năng lực Internet của các điểm (lần đo tốc độ gần nhất, không có thì tốc độ "
-                "đường truyền khai báo) chia cho số CBCCVC trong sổ đơn vị của nơi đã chọn, "
-                "bit/giây mỗi người (chỉ số bandwidth_per_staff, số liệu hiện tại).",
-                "The sites' Internet capacity (last speed test, else the configured uplink's "
-                "speed) over the chosen place's civil servants in the unit register, bits per "
-                "second each (the bandwidth_per_staff indicator, live).",
-            ),
-            [Q(f"sort({per('province')})", PROVINCE, instant=True)],
+            T(f"Mỗi tỉnh: {how.vi}", f"Each province: {how.en}"),
+            [Q(f"sort({per_unit_of('province')})", T("{{unit}}", "{{unit}}"), instant=True)],
             Look("bps", PER_STAFF, width=12, low=0),
             lang,
         ),
         bars(
             T(
-                "Điểm có băng thông/CBCCVC thấp nhất",
-                "Sites with the least bandwidth per civil servant",
+                "Đơn vị có băng thông/CBCCVC thấp nhất",
+                "Units with the least bandwidth per civil servant",
             ),
             T(
-                f"{N} điểm thấp nhất: năng lực Internet của điểm chia cho số CBCCVC của chính "
-                "đơn vị đó, bit/giây mỗi người.",
-                f"The {N} lowest: the site's Internet capacity over its own unit's civil "
-                "servants, bits per second each.",
+                f"{N} đơn vị thấp nhất của nơi đã chọn (mọi cấp): {how.vi}",
+                f"The chosen place's {N} lowest units (any level): {how.en}",
             ),
-            [Q(f"bottomk({N}, {per_site()})", SITE, instant=True)],
+            [Q(f"sort(bottomk({N}, {per_unit()}))", ranking.UNIT, instant=True)],
             Look("bps", PER_STAFF, width=12, low=0),
             lang,
         ),

@@ -9,25 +9,27 @@ from dataclasses import dataclass
 from grafana_foundation_sdk.builders import common
 from grafana_foundation_sdk.models import dashboard as dm
 
-from dashboards import ranking
+from dashboards import obsolete, ranking
 from dashboards.hierarchy import SITE
 from dashboards.panels import AVAILABILITY, SILENCE, Look, Q, Steps, grid
-from dashboards.place import placed, sites_in_place
+from dashboards.place import PLACE_LABELS, placed, sites_in_place
 from dashboards.silence import silence
-from dashboards.staff import PER_STAFF, SITE_PLACE, per_site
+from dashboards.staff import PER_STAFF, per_unit
 from dashboards.text import Lang, T
 
+SITE_PLACE = f"site, {PLACE_LABELS}"
 N = 10  # per criterion: the table holds up to 5 N sites
 PLACE_COLUMNS = {
-    "site": T("Điểm", "Site"),
-    "province": T("Tỉnh", "Province"),
-    "district": T("Huyện", "District"),
-    "commune": T("Xã", "Commune"),
+    name: obsolete.COLUMNS[name] for name in ("site", "province", "district", "commune")
 }
-TOTAL = placed(
-    'max by (site) (label_replace(max without (instance, job) (ictinfra_ranking_total_score), '
-    '"site", "$1", "unit", "(.+)"))'
-)  # fmt: skip
+
+
+def of_sites(expr: str) -> str:
+    """`expr` (labelled `unit`) of the units that are chosen sites, labelled by their place."""
+    return placed(f'max by (site) (label_replace({expr}, "site", "$1", "unit", "(.+)"))')
+
+
+TOTAL = of_sites("ictinfra_ranking_total_score")
 OBSOLETE = (
     f"{placed('count by (site) (group by (site, device) (ictinfra_device_obsolete))')}"
     f" or {sites_in_place()} * 0"
@@ -54,8 +56,8 @@ COLUMNS = (
     Column(T("Thiết bị lạc hậu", "Obsolete devices"), OBSOLETE, "topk", "short",
            ((None, "green"), (1, "orange")), 0),
     Column(T("Im lặng", "Silent for"), silence(), "topk", "dtdurations", SILENCE),
-    Column(T("Băng thông/CBCCVC", "Bandwidth per civil servant"), per_site(), "bottomk", "bps",
-           PER_STAFF),
+    Column(T("Băng thông/CBCCVC", "Bandwidth per civil servant"), of_sites(per_unit()),
+           "bottomk", "bps", PER_STAFF),
 )  # fmt: skip
 
 

@@ -56,7 +56,6 @@ SITES_CSV = """code,name,level,parent_code,staff,offices
 06655,Phường Hồng Gai,commune,22,45,1
 """
 OLD_SITE, NEW_SITE = "00001-ubnd", "06655"
-SITE_STAFF = {line.split(",")[0]: line.split(",")[4] for line in SITES_CSV.splitlines()[1:]}
 LAN_SUBNET, LAN_OURS, LAN_HOST = "10.79.0.0/29", "10.79.0.6/29", "10.79.0.1/29"
 LAN_HOST_MAC = "02:1c:de:79:00:01"
 

@@ -5,6 +5,8 @@ agent's host metrics as they do on the real node_exporter's."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import time
@@ -15,9 +17,9 @@ from typing import Any
 import pytest
 
 from dashboards.build import JSON_DIR
-from dashboards.staff import per, per_site
+from dashboards.staff import per_unit
 from dashboards.worst import COLUMNS, worst_sites
-from tests.dashboards.stack import NEW_SITE, OLD_SITE, SITE_STAFF, Stack, start_stack
+from tests.dashboards.stack import NEW_SITE, OLD_SITE, SITES_CSV, Stack, start_stack
 from tests.peers.common import REPO
 from tests.peers.node_exporter import NodeExporter
 from tests.peers.snmpsim import Snmpsim
@@ -134,31 +136,46 @@ def test_every_dashboard_query_returns_data(stack: Stack, context: str) -> None:
         )
 
 
-# civil servants of the chosen place in SITES_CSV: commune 00001 and its office; province 22 and
-# its commune (each unit's own `staff`, the ranking's b)
-STAFF_IN_PLACE = {"pre2025": 25 + 25, "post2025": 900 + 45}
 CONTEXT_SITE = {"pre2025": OLD_SITE, "post2025": NEW_SITE}
+
+
+def _register() -> tuple[dict[str, str | None], dict[str, int]]:
+    rows = list(csv.DictReader(io.StringIO(SITES_CSV)))
+    return {r["code"]: r["parent_code"] or None for r in rows}, {
+        r["code"]: int(r["staff"]) for r in rows
+    }
+
+
+def _at_or_above(code: str | None, parents: dict[str, str | None]) -> set[str]:
+    found = set()
+    while code is not None:
+        found.add(code)
+        code = parents[code]
+    return found
 
 
 @pytest.mark.parametrize("context", sorted(CONTEXTS))
 def test_bandwidth_per_civil_servant_is_capacity_over_registered_staff(
     stack: Stack, context: str
 ) -> None:
-    values, site = CONTEXTS[context], CONTEXT_SITE[context]
-    queries = [("by province", substitute(per("province"), values)),
-               ("by site", substitute(per_site(), values))]  # fmt: skip
-    assert not wait_for_all(stack, queries)
+    """Each unit of the chosen place: its and its children's sites' last speed tests over its
+    and its children's register staff (the ranking's aggregation)."""
+    query = substitute(per_unit(), CONTEXTS[context])
+    assert not wait_for_all(stack, [("per unit", query)])
     at = time.time()
-    capacity = stack.prometheus.query(
-        f'sum(ictinfra_bandwidth_test_download_bytes_per_second{{site="{site}"}}) * 8', at=at
+    tests = stack.prometheus.query(
+        "sum by (site) (ictinfra_bandwidth_test_download_bytes_per_second) * 8", at=at
     )
-    bits = float(capacity[0]["value"][1])
-    [province] = stack.prometheus.query(queries[0][1], at=at)
-    assert province["metric"] == {"province": values["province"]}
-    assert float(province["value"][1]) == pytest.approx(bits / STAFF_IN_PLACE[context])
-    [own] = stack.prometheus.query(queries[1][1], at=at)
-    assert own["metric"]["site"] == site
-    assert float(own["value"][1]) == pytest.approx(bits / int(SITE_STAFF[site]))
+    capacity = {item["metric"]["site"]: float(item["value"][1]) for item in tests}
+    assert set(capacity) == {OLD_SITE, NEW_SITE}
+    parents, staff = _register()
+    found = {item["metric"]["unit"]: float(item["value"][1])
+             for item in stack.prometheus.query(query, at=at)}  # fmt: skip
+    assert set(found) == _at_or_above(CONTEXT_SITE[context], parents)
+    for unit, value in found.items():
+        bits = sum(c for site, c in capacity.items() if unit in _at_or_above(site, parents))
+        people = sum(n for code, n in staff.items() if unit in _at_or_above(code, parents))
+        assert value == pytest.approx(bits / people), unit
 
 
 @pytest.mark.parametrize("context", sorted(CONTEXTS))
