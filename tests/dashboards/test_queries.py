@@ -136,7 +136,9 @@ def test_every_dashboard_query_returns_data(stack: Stack, context: str) -> None:
         )
 
 
-CONTEXT_SITE = {"pre2025": OLD_SITE, "post2025": NEW_SITE}
+# the two contexts, and the whole country (both sites)
+PLACES = {**CONTEXTS, "national": dict.fromkeys(("province", "district", "commune", "site"), ".*")}
+CHOSEN = {"pre2025": {OLD_SITE}, "post2025": {NEW_SITE}, "national": {OLD_SITE, NEW_SITE}}
 
 
 def _register() -> tuple[dict[str, str | None], dict[str, int]]:
@@ -154,13 +156,13 @@ def _at_or_above(code: str | None, parents: dict[str, str | None]) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("context", sorted(CONTEXTS))
+@pytest.mark.parametrize("context", sorted(PLACES))
 def test_bandwidth_per_civil_servant_is_capacity_over_registered_staff(
     stack: Stack, context: str
 ) -> None:
     """Each unit of the chosen place: its and its children's sites' last speed tests over its
     and its children's register staff (the ranking's aggregation)."""
-    query = substitute(per_unit(), CONTEXTS[context])
+    query = substitute(per_unit(), PLACES[context])
     assert not wait_for_all(stack, [("per unit", query)])
     at = time.time()
     tests = stack.prometheus.query(
@@ -171,23 +173,24 @@ def test_bandwidth_per_civil_servant_is_capacity_over_registered_staff(
     parents, staff = _register()
     found = {item["metric"]["unit"]: float(item["value"][1])
              for item in stack.prometheus.query(query, at=at)}  # fmt: skip
-    assert set(found) == _at_or_above(CONTEXT_SITE[context], parents)
+    assert set(found) == set().union(*(_at_or_above(site, parents) for site in CHOSEN[context]))
     for unit, value in found.items():
         bits = sum(c for site, c in capacity.items() if unit in _at_or_above(site, parents))
         people = sum(n for code, n in staff.items() if unit in _at_or_above(code, parents))
         assert value == pytest.approx(bits / people), unit
 
 
-@pytest.mark.parametrize("context", sorted(CONTEXTS))
+@pytest.mark.parametrize("context", sorted(PLACES))
 def test_worst_sites_columns_merge_into_one_row_per_site(stack: Stack, context: str) -> None:
     """Grafana's merge joins the columns on their labels: each must label a site alike."""
     worst = worst_sites()
     queries = [(column.title.en, substitute(f"{column.expr} and on (site) {worst}",
-                                            CONTEXTS[context])) for column in COLUMNS]  # fmt: skip
+                                            PLACES[context])) for column in COLUMNS]  # fmt: skip
     assert not wait_for_all(stack, queries)
-    labels = [[item["metric"] for item in stack.prometheus.query(q)] for _, q in queries]
-    assert labels[0] and labels[0][0]["site"] == CONTEXT_SITE[context]
-    assert all(found == labels[0] for found in labels), labels
+    columns = [sorted(sorted(item["metric"].items()) for item in stack.prometheus.query(q))
+               for _, q in queries]  # fmt: skip
+    assert {dict(labels)["site"] for labels in columns[0]} == CHOSEN[context]
+    assert all(labels == columns[0] for labels in columns), columns
 
 
 def node_full_queries() -> list[tuple[str, str]]:
