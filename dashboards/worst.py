@@ -10,10 +10,12 @@ from grafana_foundation_sdk.builders import common
 from grafana_foundation_sdk.models import dashboard as dm
 
 from dashboards import obsolete, ranking
+from dashboards.frame import uid_for
 from dashboards.hierarchy import SITE
 from dashboards.panels import AVAILABILITY, SILENCE, Look, Q, Steps, grid
 from dashboards.place import PLACE_LABELS, placed, sites_in_place
 from dashboards.silence import silence
+from dashboards.site import UID as SITE_UID
 from dashboards.staff import PER_STAFF, per_unit
 from dashboards.text import Lang, T
 
@@ -82,6 +84,16 @@ def _properties(column: Column, lang: Lang) -> list[dm.DynamicConfigValue]:
     return found
 
 
+def _site_link(lang: Lang) -> dm.DynamicConfigValue:
+    """The site column (matched by its header after the rename) opens the site's detail board."""
+    url = (
+        f"/d/{uid_for(SITE_UID, lang)}?var-site=${{__value.raw}}&${{datasource:queryparam}}"
+        "&${__url_time_range}"
+    )
+    title = T("Chi tiết điểm ${__value.raw}", "Site detail: ${__value.raw}")(lang)
+    return dm.DynamicConfigValue(id_val="links", value=[{"title": title, "url": url}])
+
+
 def table(lang: Lang) -> object:
     worst = worst_sites()
     queries = [Q(f"{column.expr} and on (site) {worst}", instant=True) for column in COLUMNS]
@@ -102,5 +114,6 @@ def table(lang: Lang) -> object:
     )
     for i, column in enumerate(COLUMNS):
         panel.override_by_name(f"Value #{chr(ord('A') + i)}", _properties(column, lang))
+    panel.override_by_name(PLACE_COLUMNS["site"](lang), [_site_link(lang)])
     first = COLUMNS[0].title(lang)
     return panel.sort_by([common.TableSortByFieldState().display_name(first).desc(False)])
