@@ -181,7 +181,7 @@ def _read_layer(text: str, source: str) -> dict[str, Any]:
     try:
         Rules.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, format_problems(exc, lines)) from None
+        raise ConfigError(source, format_problems(exc, lines, Rules)) from None
     return data
 
 
@@ -215,7 +215,7 @@ def load_layers(base: str | Path | None, overrides: Sequence[str | Path] = ()) -
     try:
         return Rules.model_validate({**merged, "sources": [source for source, _ in layers]})
     except ValidationError as exc:
-        raise ConfigError(layers[-1][0], format_problems(exc, {})) from None
+        raise ConfigError(layers[-1][0], format_problems(exc, {}, Rules)) from None
 
 
 def load_rules(
