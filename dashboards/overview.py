@@ -25,8 +25,11 @@ from dashboards.panels import (
 )
 from dashboards.silence import SILENT_AFTER, silence
 from dashboards.site import UID as SITE_UID
+from dashboards.staff import PER_STAFF, per_unit, per_unit_of
 from dashboards.text import Lang, T
 from dashboards.words import CLASSES, indicators
+from dashboards.worst import N
+from dashboards.worst import table as worst_table
 
 UID = "ictinfra-overview"
 SITES = f'{PLACE}, site=~"$site"'
@@ -170,6 +173,43 @@ def link_panels(lang: Lang) -> list[object]:
             Look("bps", width=12, low=0),
             lang,
         ),
+        *staff_panels(lang),
+    ]
+
+
+def staff_panels(lang: Lang) -> list[object]:
+    how = T(
+        "năng lực Internet (lần đo tốc độ gần nhất, không có thì tốc độ đường truyền khai báo) "
+        "của các điểm thuộc đơn vị chia cho số CBCCVC của đơn vị và các đơn vị trực thuộc trong "
+        "sổ đơn vị, bit/giây mỗi người (chỉ số bandwidth_per_staff, số liệu hiện tại).",
+        "the Internet capacity (last speed test, else the configured uplink's speed) of the "
+        "unit's sites over the civil servants of the unit and those below it in the unit "
+        "register, bits per second each (the bandwidth_per_staff indicator, live).",
+    )
+    return [
+        bars(
+            T(
+                "Băng thông Internet/CBCCVC, theo tỉnh",
+                "Internet bandwidth per civil servant, by province",
+            ),
+            T(f"Mỗi tỉnh: {how.vi}", f"Each province: {how.en}"),
+            [Q(f"sort({per_unit_of('province')})", T("{{unit}}", "{{unit}}"), instant=True)],
+            Look("bps", PER_STAFF, width=12, low=0),
+            lang,
+        ),
+        bars(
+            T(
+                "Đơn vị có băng thông/CBCCVC thấp nhất",
+                "Units with the least bandwidth per civil servant",
+            ),
+            T(
+                f"{N} đơn vị thấp nhất của nơi đã chọn (mọi cấp): {how.vi}",
+                f"The chosen place's {N} lowest units (any level): {how.en}",
+            ),
+            [Q(f"sort(bottomk({N}, {per_unit()}))", ranking.UNIT, instant=True)],
+            Look("bps", PER_STAFF, width=12, low=0),
+            lang,
+        ),
     ]
 
 
@@ -211,6 +251,8 @@ def equipment_panels(lang: Lang) -> list[object]:
             columns="indicator",
             names=indicators(),
         ),
+        row(T("Điểm kém nhất", "Worst sites"), lang),
+        worst_table(lang),
     ]
 
 
@@ -220,8 +262,10 @@ def build(lang: Lang) -> db.Dashboard:
         lang,
         T("ictinfra · Tổng quan", "ictinfra · Overview"),
         T(
-            "Cả nước hoặc một tỉnh: điểm báo cáo và im lặng, LAN, băng thông.",
-            "The country or one province: sites reporting and silent, LAN, bandwidth.",
+            "Cả nước hoặc một tỉnh: điểm báo cáo và im lặng, LAN, băng thông (cả trên mỗi "
+            "CBCCVC), thiết bị lạc hậu, chỉ số xếp hạng, các điểm kém nhất.",
+            "The country or one province: sites reporting and silent, LAN, bandwidth (also per "
+            "civil servant), obsolete equipment, ranking indicators, the worst sites.",
         ),
         hierarchy_variables(lang),
     )
