@@ -35,8 +35,6 @@ _FIXED_MASK = 0xFFFFFF | 0xFF << 88 | sum(0x80 << 8 * k for k in range(12, 18))
 _FIXED_BITS = 0x091012 | 0x10 << 88 | sum(0x80 << 8 * k for k in range(12, 17))
 _VALUE_BITS = (1 << 64) - 1
 _CHUNK = 128  # samples of a run unpacked at once
-_LABEL_NAME = re.compile(LABEL_NAMES.pattern.pattern.encode())
-_METRIC_NAME = re.compile(METRIC_NAMES.pattern.pattern.encode())
 _ZERO_BITS = bytes(8)
 
 
@@ -114,7 +112,11 @@ def _read_varint(raw: bytes, p: int, end: int) -> tuple[int, int]:
 
 def _read_length(raw: bytes, p: int, end: int) -> tuple[int, int]:
     """(start, end) of the length-delimited payload whose length varint is at raw[p]."""
-    size, start = _read_varint(raw, p, end)
+    size = raw[p] if p < end else 0x80
+    if size < 0x80:
+        start = p + 1
+    else:
+        size, start = _read_varint(raw, p, end)
     if size > end - start:
         raise _NotFast
     return start, start + size
@@ -167,9 +169,9 @@ def _check_label(name: bytes, value: bytes, rules: _Rules) -> None:
     """The checks of a label that is kept (not reserved)."""
     if len(name) > rules.max_name or len(value) > rules.max_value:
         raise _NotFast
-    if _LABEL_NAME.fullmatch(name) is None:
+    if not LABEL_NAMES.valid_bytes(name):
         raise _NotFast
-    if name == b"__name__" and _METRIC_NAME.fullmatch(value) is None:
+    if name == b"__name__" and not METRIC_NAMES.valid_bytes(value):
         raise _NotFast
 
 
@@ -184,7 +186,7 @@ def _relabel_block(block: bytes, rules: _Rules) -> bytes:
         body, p = _read_length(block, p + 1, len(block))
         name, value = _parse_label(block, body, p)
         try:
-            value.decode()  # strict UTF-8, as upb and the C check it (dropped or not)
+            value.isascii() or value.decode()  # strict UTF-8, as upb and the C check it
         except UnicodeDecodeError:
             raise _NotFast from None
         if name in rules.reserved:
