@@ -74,7 +74,9 @@ class _Window:
 
 
 _rules: dict[tuple[tuple[bytes, ...], bytes, int, int, int], _Rules] = {}
-_blocks: dict[bytes, tuple[_Rules, bytes]] = {}  # label block -> (rules, rewritten block)
+#: label block -> (the rules it passed, the header of a one-sample series + the rewritten block,
+#: that header's length): a live push's series is two pieces, that and its sample.
+_blocks: dict[bytes, tuple[_Rules, bytes, int]] = {}
 _headers: dict[int, bytes] = {}
 _layouts: dict[int, struct.Struct] = {}
 
@@ -204,16 +206,19 @@ def _relabel_block(block: bytes, rules: _Rules) -> bytes:
     return b"".join(out + list(rules.site_fields[site:]))
 
 
-def _checked_block(block: bytes, rules: _Rules) -> bytes:
+def _checked_block(block: bytes, rules: _Rules) -> tuple[_Rules, bytes, int]:
+    """The cache's entry for a series' label block, made (and kept, if short) if need be."""
     known = _blocks.get(block)
     if known is not None and known[0] is rules:
-        return known[1]
+        return known
     rewritten = _relabel_block(block, rules)
+    header = _header(len(rewritten) + _STRIDE)
+    known = (rules, header + rewritten, len(header))
     if len(block) <= CACHE_BLOCK_MAX:
         if len(_blocks) >= CACHE_LIMIT:
             _blocks.clear()
-        _blocks[block] = (rules, rewritten)
-    return rewritten
+        _blocks[block] = known
+    return known
 
 
 def _label_block_end(raw: bytes, p: int, end: int) -> int:
@@ -224,16 +229,6 @@ def _label_block_end(raw: bytes, p: int, end: int) -> int:
     if p > end:
         raise _NotFast
     return p
-
-
-def _labels(raw: bytes, start: int, end: int, rules: _Rules) -> tuple[bytes, int]:
-    """The rewritten label block of the series raw[start:end], and where its samples start."""
-    guess = raw.find(_SAMPLE_START, start, end)  # a known block is whole: a hit proves the guess
-    known = _blocks.get(raw[start:guess]) if guess > start else None
-    if known is not None and known[0] is rules:
-        return known[1], guess
-    p = _label_block_end(raw, start, end)
-    return _checked_block(raw[start:p], rules), p
 
 
 def _check_sample(raw: bytes, p: int, end: int, window: _Window) -> None:
@@ -322,7 +317,11 @@ def _rewrite(
         if raw[p] != 0x0A or count > max_series:
             raise _NotFast
         start, end = _series_bounds(raw, p + 1, n)
-        labels, p = _labels(raw, start, end, rules)
+        p = raw.find(_SAMPLE_START, start, end)  # a guess at the label block's end: a hit
+        known = _blocks.get(raw[start:p]) if p > start else None  # proves it (a block is whole)
+        if known is None or known[0] is not rules:
+            p = _label_block_end(raw, start, end)
+            known = _checked_block(raw[start:p], rules)
         one = int.from_bytes(raw[p:end], "little") if end - p == _STRIDE else 0
         if (  # a live push: one usual sample, in the window (else the general case decides)
             one & _FIXED_MASK == _FIXED_BITS
@@ -330,9 +329,11 @@ def _rewrite(
             and window.low6 <= one >> 96 <= window.high6
         ):
             samples += 1
+            pieces += (known[1], raw[p:end])
         else:
             samples += _count_samples(raw, p, end, window)
-        pieces += (_header(len(labels) + end - p), labels, raw[p:end])
+            labels = known[1][known[2] :]
+            pieces += (_header(len(labels) + end - p), labels, raw[p:end])
         p = end
     return pieces, count, samples
 
