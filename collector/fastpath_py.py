@@ -322,18 +322,19 @@ def _rewrite(
         if known is None or known[0] is not rules:
             p = _label_block_end(raw, start, end)
             known = _checked_block(raw[start:p], rules)
-        one = int.from_bytes(raw[p:end], "little") if end - p == _STRIDE else 0
+        sample = raw[p:end]
+        one = int.from_bytes(sample, "little") if end - p == _STRIDE else 0
         if (  # a live push: one usual sample, in the window (else the general case decides)
             one & _FIXED_MASK == _FIXED_BITS
             and one >> 24 & _VALUE_BITS
             and window.low6 <= one >> 96 <= window.high6
         ):
             samples += 1
-            pieces += (known[1], raw[p:end])
+            pieces += (known[1], sample)
         else:
             samples += _count_samples(raw, p, end, window)
             labels = known[1][known[2] :]
-            pieces += (_header(len(labels) + end - p), labels, raw[p:end])
+            pieces += (_header(len(labels) + end - p), labels, sample)
         p = end
     return pieces, count, samples
 
