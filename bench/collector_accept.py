@@ -7,7 +7,7 @@ none (`protobuf`: the path that decides refusals); by default, what the collecto
 `--repo` measures another checkout (e.g. main, for a before/after figure):
 
     python3 bench/collector_accept.py [--series 2000] [--samples 1] [--rounds 30]
-        [--path c|python|protobuf] [--repo /work/main]
+        [--path c|python|protobuf] [--cold] [--repo /work/main]
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1, help="per series")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--path", choices=("c", "python", "protobuf"))
+    parser.add_argument("--cold", action="store_true", help="python: every label block new")
     parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parents[1])
     args = parser.parse_args()
     sys.path.insert(0, str(args.repo))
@@ -62,6 +63,8 @@ def main() -> None:
             assert fastpath.available(), "collector._fastpath is not built"
         else:
             fastpath._module = fastpath_py if args.path == "python" else None
+        if args.cold:
+            fastpath_py.CACHE_LIMIT = 0  # each block is forgotten before the next is kept
     identity = SiteIdentity(
         code="00001",
         labels=(("district", "001"), ("province", "01"), ("site", "00001")),
