@@ -6,8 +6,7 @@ sanitized build seeded random bytes, structure-aware requests and their mutation
 generators of tests/collector/test_fastpath.py), checking that each answer equals the normal
 build's and the pure-Python fast path's (collector/fastpath_py.py). Each input is handed over
 in a buffer malloc'd to its exact length (PYTHONMALLOC=malloc), so a read one byte past it hits
-ASan's red zone. Any out-of-bounds read
-or write, or undefined behaviour, aborts with a report.
+ASan's red zone. Any out-of-bounds read or write, or undefined behaviour, aborts with a report.
 
     python3 bench/fuzz_fastpath.py [--cases 100000] [--seed 1]
 """
