@@ -66,7 +66,7 @@ def relabel(
     site = _site_labels(identity.labels)
     if site is None:
         return None
-    reserved = tuple(name.encode() for name in identity.reserved)
+    reserved = tuple(sorted(name.encode() for name in identity.reserved))  # one cache key
     numbers = (
         limits.max_series_per_request,
         limits.max_samples_per_request,
