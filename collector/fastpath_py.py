@@ -44,7 +44,9 @@ class _NotFast(Exception):  # noqa: N818 - an outcome: the protobuf path decides
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _Rules:
-    """What a label block's verdict depends on; one object per distinct set (interned)."""
+    """What a label block's verdict depends on; one object per distinct set (interned), with
+    the blocks that passed under it: label block -> (the header of a one-sample series + the
+    rewritten block, that header's length), so a live push's series is two pieces."""
 
     reserved: frozenset[bytes]
     site_names: tuple[bytes, ...]
@@ -52,6 +54,22 @@ class _Rules:
     max_labels: int
     max_name: int
     max_value: int
+    blocks: dict[bytes, tuple[bytes, int]] = field(default_factory=dict)
+
+
+class _Remembered:
+    """How many blocks all rules hold; at CACHE_LIMIT every one is forgotten."""
+
+    count = 0
+
+    @classmethod
+    def keep(cls, rules: _Rules, block: bytes, entry: tuple[bytes, int]) -> None:
+        if cls.count >= CACHE_LIMIT:
+            for other in (rules, *_rules.values()):
+                other.blocks.clear()
+            cls.count = 0
+        rules.blocks[block] = entry
+        cls.count += 1
 
 
 @dataclass(slots=True)
@@ -74,9 +92,6 @@ class _Window:
 
 
 _rules: dict[tuple[tuple[bytes, ...], bytes, int, int, int], _Rules] = {}
-#: label block -> (the rules it passed, the header of a one-sample series + the rewritten block,
-#: that header's length): a live push's series is two pieces, that and its sample.
-_blocks: dict[bytes, tuple[_Rules, bytes, int]] = {}
 _headers: dict[int, bytes] = {}
 _layouts: dict[int, struct.Struct] = {}
 
@@ -162,7 +177,8 @@ def _load_rules(
         frozenset(reserved), tuple(names), tuple(fields), max_labels, max_name, max_value
     )
     if len(_rules) >= 256:
-        _rules.clear()
+        _rules.clear()  # their blocks go with them (but for requests still using them)
+        _Remembered.count = 0
     _rules[(reserved, site, max_labels, max_name, max_value)] = rules
     return rules
 
@@ -206,18 +222,16 @@ def _relabel_block(block: bytes, rules: _Rules) -> bytes:
     return b"".join(out + list(rules.site_fields[site:]))
 
 
-def _checked_block(block: bytes, rules: _Rules) -> tuple[_Rules, bytes, int]:
+def _checked_block(block: bytes, rules: _Rules) -> tuple[bytes, int]:
     """The cache's entry for a series' label block, made (and kept, if short) if need be."""
-    known = _blocks.get(block)
-    if known is not None and known[0] is rules:
+    known = rules.blocks.get(block)
+    if known is not None:
         return known
     rewritten = _relabel_block(block, rules)
     header = _header(len(rewritten) + _STRIDE)
-    known = (rules, header + rewritten, len(header))
+    known = (header + rewritten, len(header))
     if len(block) <= CACHE_BLOCK_MAX:
-        if len(_blocks) >= CACHE_LIMIT:
-            _blocks.clear()
-        _blocks[block] = known
+        _Remembered.keep(rules, block, known)
     return known
 
 
@@ -311,15 +325,15 @@ def _rewrite(
     """The pieces of the new body, the series and the samples, if every series passes."""
     pieces: list[bytes] = []
     count = samples = p = 0
-    n = len(raw)
+    n, blocks = len(raw), rules.blocks
     while p < n:
         count += 1
         if raw[p] != 0x0A or count > max_series:
             raise _NotFast
         start, end = _series_bounds(raw, p + 1, n)
         p = raw.find(_SAMPLE_START, start, end)  # a guess at the label block's end: a hit
-        known = _blocks.get(raw[start:p]) if p > start else None  # proves it (a block is whole)
-        if known is None or known[0] is not rules:
+        known = blocks.get(raw[start:p]) if p > start else None  # proves it (a block is whole)
+        if known is None:
             p = _label_block_end(raw, start, end)
             known = _checked_block(raw[start:p], rules)
         sample = raw[p:end]
@@ -330,10 +344,10 @@ def _rewrite(
             and window.low6 <= one >> 96 <= window.high6
         ):
             samples += 1
-            pieces += (known[1], sample)
+            pieces += (known[0], sample)
         else:
             samples += _count_samples(raw, p, end, window)
-            labels = known[1][known[2] :]
+            labels = known[0][known[1] :]
             pieces += (_header(len(labels) + end - p), labels, sample)
         p = end
     return pieces, count, samples

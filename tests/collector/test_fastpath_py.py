@@ -94,33 +94,40 @@ def test_long_labels_are_checked_every_time_and_alike() -> None:
     """A 2-byte label length; a block over CACHE_BLOCK_MAX is not remembered."""
     labels = {"__name__": "up", "ifAlias": "đ" * 300}
     raw = _series(labels, [(NOW, 1.0)])
-    before = len(fastpath_py._blocks)
+    before = fastpath_py._Remembered.count
     fast, slow = _answers(compress(raw), Limits())
     assert fast == slow and fast[0] == "accepted" and _is_fast(raw)
-    assert len(fastpath_py._blocks) == before
+    assert fastpath_py._Remembered.count == before
 
 
 def test_a_remembered_block_is_never_another_sites() -> None:
-    body = compress(_series({"__name__": "up", "job": "j", "site": "x"}, [(NOW, 1.0)]))
+    """Each site's rules keep their own blocks: two sites sending the same label block (the
+    same switch at the same private address) do not take turns in the cache."""
+    body = compress(_series({"__name__": "up", "job": "twice", "site": "x"}, [(NOW, 1.0)]))
+    before = fastpath_py._Remembered.count
     first, second = _answers(body, Limits(), SITE), _answers(body, Limits(), OTHER)
+    assert _answers(body, Limits(), SITE) == first
+    assert fastpath_py._Remembered.count == before + 2
     assert first[0] == first[1] and second[0] == second[1]
-    assert [s.labels for s in decode_write_request(second[0][1])] == [
-        (("__name__", "up"), ("district", "DB"), ("job", "j"), ("province", "PB"), ("site", "B"))
-    ]
+    [series] = decode_write_request(second[0][1])
+    assert series.labels == (
+        ("__name__", "up"), ("district", "DB"), ("job", "twice"), ("province", "PB"), ("site", "B"),
+    )  # fmt: skip
     tight = _answers(body, Limits(max_labels_per_series=4), SITE)  # the limits are part of it
     assert tight[0] == tight[1] and tight[0][1] == "too_many_labels"
 
 
 def test_the_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fastpath_py, "CACHE_LIMIT", 10)
-    fastpath_py._blocks.clear()
+    fastpath_py._Remembered.count = fastpath_py.CACHE_LIMIT  # all forgotten at the next
     body = encode_write_request(
         ({"__name__": "up", "device": f"sw{i}"}, [(NOW, float(i))]) for i in range(50)
     )
     for _ in range(2):
         fast, slow = _answers(body, Limits())
         assert fast == slow and fast[0] == "accepted"
-        assert len(fastpath_py._blocks) <= 10
+        held = sum(len(rules.blocks) for rules in fastpath_py._rules.values())
+        assert held == fastpath_py._Remembered.count <= 10
 
 
 def test_random_bytes_never_raise_in_the_python_path() -> None:
