@@ -4,9 +4,9 @@ Builds collector/_fastpath.c with `-fsanitize=address,undefined` into a temporar
 re-runs itself with libasan preloaded (the interpreter is not built with it), and feeds the
 sanitized build seeded random bytes, structure-aware requests and their mutations (the
 generators of tests/collector/test_fastpath.py), checking that each answer equals the normal
-build's. Each input is handed over in a buffer malloc'd to its exact length
-(PYTHONMALLOC=malloc), so a read one byte past it hits ASan's red zone. Any out-of-bounds read
-or write, or undefined behaviour, aborts with a report.
+build's and the pure-Python fast path's (collector/fastpath_py.py). Each input is handed over
+in a buffer malloc'd to its exact length (PYTHONMALLOC=malloc), so a read one byte past it hits
+ASan's red zone. Any out-of-bounds read or write, or undefined behaviour, aborts with a report.
 
     python3 bench/fuzz_fastpath.py [--cases 100000] [--seed 1]
 """
@@ -96,7 +96,7 @@ def _cases(rng: random.Random, count: int, **make: Any) -> Iterator[bytes]:
 def _fuzz(sanitized: object, cases: int, seed: int) -> None:
     sys.path.insert(0, str(REPO))
     from agent.wire.remote_write import decompress
-    from collector import _fastpath, fastpath
+    from collector import _fastpath, fastpath, fastpath_py
     from tests.collector.test_fastpath import (
         NOW,
         SITE,
@@ -138,6 +138,7 @@ def _fuzz(sanitized: object, cases: int, seed: int) -> None:
         exact = (ctypes.c_char * len(raw)).from_buffer_copy(raw)  # malloc'd to its last byte
         answer = sanitized.relabel(exact, reserved, site, *limits)  # type: ignore[attr-defined]
         assert answer == _fastpath.relabel(raw, reserved, site, *limits), raw.hex()
+        assert answer == fastpath_py.relabel(raw, reserved, site, *limits), ("python", raw.hex())
         accepted += answer is not None
     print(f"{len(cases)} cases, {accepted} accepted by the fast path, no sanitizer report, "
           f"{time.monotonic() - started:.1f} s")  # fmt: skip

@@ -282,7 +282,7 @@ def accept(body: bytes, identity: SiteIdentity, limits: Limits, now_ms: int) -> 
         raw = decompress(body, limits.max_decompressed_bytes)
         window = _window(limits, now_ms)
         fast = fastpath.relabel(raw, identity, limits, window.low, window.high)
-        if fast is not None:  # accepted in C; anything else is decided below
+        if fast is not None:  # accepted by the fast path; anything else is decided below
             return Accepted(compress(fast[0]), fast[1], fast[2])
         request = parse_float_samples(raw)
         if request is None:  # more than labels and float samples

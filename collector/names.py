@@ -13,8 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 CACHE_LIMIT = 65_536  # names remembered; a sender inventing names only makes itself slower
+
+
+def _remember(good: set[Any], name: Any) -> None:
+    if len(good) >= CACHE_LIMIT:
+        good.clear()
+    good.add(name)
 
 
 class NameRule:
@@ -25,6 +32,8 @@ class NameRule:
         self.what = what
         self.reason = "invalid_" + what.replace(" ", "_")  # the rejections metric's label
         self.good: set[str] = set()
+        self.bytes_pattern = re.compile(pattern.encode())
+        self.good_bytes: set[bytes] = set()  # the same, for the fast path's raw names
 
     def first_invalid(self, names: Sequence[str]) -> str | None:
         """The first name that breaks the rule, or None."""
@@ -35,13 +44,19 @@ class NameRule:
                 continue
             if self.pattern.fullmatch(name) is None:
                 return name
-            if len(self.good) >= CACHE_LIMIT:
-                self.good.clear()
-            self.good.add(name)
+            _remember(self.good, name)
         return None
 
     def valid(self, name: str) -> bool:
         return name in self.good or self.first_invalid((name,)) is None
+
+    def valid_bytes(self, name: bytes) -> bool:
+        """The rule for a name as it is on the wire (it must then be ASCII)."""
+        if name not in self.good_bytes:
+            if self.bytes_pattern.fullmatch(name) is None:
+                return False
+            _remember(self.good_bytes, name)
+        return True
 
     def explain(self, name: str) -> str:
         shown = name[:64].encode("unicode_escape").decode("ascii")

@@ -1,5 +1,7 @@
-"""The C fast path gives exactly the Python path's answers: the same bytes forwarded, the same
-refusal (reason, status, message), on every test payload and on seeded mutations of them."""
+"""The fast paths (the C, and its pure-Python twin collector/fastpath_py.py) give exactly the
+protobuf path's answers: the same bytes forwarded, the same refusal (reason, status, message), on
+every test payload and on seeded mutations of them; and the two fast paths take the same
+requests."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any
 import pytest
 
 from agent.wire.remote_write import compress, encode_write_request
-from collector import fastpath
+from collector import fastpath, fastpath_py
 from collector.config import Limits
 from collector.ingest import Rejection, accept
 from collector.store import SiteIdentity
@@ -43,19 +45,28 @@ def _outcome(body: bytes, limits: Limits, site: SiteIdentity = SITE) -> Outcome:
     return ("accepted", accepted.body, accepted.series, accepted.samples)
 
 
-def _both(body: bytes, limits: Limits, site: SiteIdentity = SITE) -> tuple[Outcome, Outcome]:
-    fast = _outcome(body, limits, site)
-    module, fastpath._module = fastpath._module, None
+def _with(module: Any, answer: Callable[[], Any]) -> Any:
+    saved, fastpath._module = fastpath._module, module
     try:
-        slow = _outcome(body, limits, site)
+        return answer()
     finally:
-        fastpath._module = module
-    return fast, slow
+        fastpath._module = saved
+
+
+def _both(body: bytes, limits: Limits, site: SiteIdentity = SITE) -> tuple[Outcome, Outcome]:
+    """(the C's answer, the protobuf path's); the Python fast path's must be the C's."""
+    fast = _outcome(body, limits, site)
+    python = _with(fastpath_py, lambda: _outcome(body, limits, site))
+    assert python == fast, ("the Python fast path differs from the C", body[:80])
+    return fast, _with(None, lambda: _outcome(body, limits, site))
 
 
 def _raw_is_fast(raw: bytes, limits: Limits) -> bool:
+    """The C takes it; asserted to agree with the Python fast path, bytes and counts."""
     window = (NOW - int(limits.max_sample_age * 1000), NOW + int(limits.max_future_skew * 1000))
-    return fastpath.relabel(raw, SITE, limits, *window) is not None
+    fast = fastpath.relabel(raw, SITE, limits, *window)
+    assert _with(fastpath_py, lambda: fastpath.relabel(raw, SITE, limits, *window)) == fast
+    return fast is not None
 
 
 # --- a protobuf writer that can also write what a canonical encoder never would ---------------
