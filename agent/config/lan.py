@@ -57,8 +57,10 @@ class LanConfig(StrictModel):
     # `10.0.0.0/24@eth1`); with interfaces, they replace the interfaces' own subnets.
     cidrs: tuple[Cidr, ...] = ()
     max_prefix: int = Field(default=20, ge=16, le=30)  # /20 = 4096 addresses, the largest swept
-    timeout: Duration = 1.0  # how long to wait for ARP replies after the last request
-    retries: int = Field(default=1, ge=0, le=5)  # re-asks of the silent addresses
+    # How long the ARP sweep listens for replies, shared by its 1 + retries passes (each asks
+    # the addresses still silent, then listens timeout / passes).
+    timeout: Duration = 1.0
+    retries: int = Field(default=1, ge=0, le=5)
     # Run the scapy sweep in a child process so scapy's ~35 MiB never stays in the agent.
     isolate: bool = True
     # Unprivileged fallback: UDP datagrams per second that provoke the kernel's ARP.

@@ -11,9 +11,12 @@ import logging
 import time
 from dataclasses import asdict, dataclass, field
 from ipaddress import IPv4Address, IPv4Network
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.collectors.lan.subnets import Subnet
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +108,20 @@ def _vendor_lookup() -> Any:
         return lambda _mac: None
 
 
+def _vendor_lookup_meanwhile() -> Future[Any]:
+    """Load the vendor database (scapy's, 0.1-0.4 s) in a thread while the sweep mostly waits
+    for replies, instead of after it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    loader = ThreadPoolExecutor(1, thread_name_prefix="lan-vendors")
+    future = loader.submit(_vendor_lookup)
+    loader.shutdown(wait=False)
+    return future
+
+
 def run_sweep(subnets: list[Subnet], options: SweepOptions) -> SweepReport:
     report = SweepReport()
+    vendors = _vendor_lookup_meanwhile()
     privileged = True
     for subnet in subnets:
         started = time.perf_counter()
@@ -125,7 +140,7 @@ def run_sweep(subnets: list[Subnet], options: SweepOptions) -> SweepReport:
         report.hosts += [FoundHost(ip, mac, subnet.interface) for ip, mac in found.items()]
     report.degraded = not privileged
     if report.hosts:
-        lookup = _vendor_lookup()
+        lookup = vendors.result()
         for host in report.hosts:
             host.vendor = lookup(host.mac)
     if options.snmp and report.hosts and options.snmp_communities:
