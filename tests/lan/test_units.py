@@ -6,6 +6,7 @@ import socket
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -171,7 +172,7 @@ def test_parse_reply_takes_ipv4_arp_replies_only() -> None:
 
     from agent.collectors.lan.arp import parse_reply
 
-    def frame(**arp: object) -> bytes:
+    def frame(**arp: Any) -> bytes:
         return bytes(Ether(dst="02:1c:00:00:00:01", src="00:00:0c:aa:bb:cc") / ARP(**arp))
 
     reply = frame(op=2, hwsrc="00:00:0c:aa:bb:cc", psrc="10.1.0.7", pdst="10.1.0.254")

@@ -1,14 +1,17 @@
-"""Hosts that answer ARP late, or lose replies, are still found: the sweep's short passes
-listen all along, so an answer to an earlier pass counts, and the silent are asked again.
+"""The raw-socket ARP sweep on a LAN of namespaces: hosts that answer late, or lose replies,
+are still found (the short passes listen all along, so an answer to an earlier pass counts, and
+the silent are asked again), and a subnet where we have no address is swept with ARP probes.
 
-A LAN of namespaces with one host whose replies are 300 ms late and one that drops 30 % of
-them (netem, or the userspace relay where the kernel has none). What is found is asserted,
-never how fast: the figures are bench/lan_sweep.py's.
+One host's replies are 300 ms late and another drops 30 % of them (netem, or the userspace
+relay where the kernel has none). What is found is asserted, never how fast: the figures are
+bench/lan_sweep.py's.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 
 import pytest
 
@@ -54,3 +57,21 @@ def test_a_host_losing_replies_is_found_by_the_passes_after_the_first(lan: Names
 def test_one_pass_that_listens_long_enough_finds_the_late_host(lan: NamespaceLan) -> None:
     found = _discover(lan, timeout=1.5, retries=0)
     assert (lan.hosts["slow"].ip, lan.hosts["slow"].mac) in found
+
+
+PROBE_SWEEP = (
+    "import json, sys\n"
+    "from ipaddress import IPv4Network\n"
+    "from agent.collectors.lan.arp import arp_sweep\n"
+    "from agent.collectors.lan.subnets import Subnet\n"
+    "print(json.dumps(arp_sweep(Subnet('eth0', IPv4Network(sys.argv[1]), None), 1.0, 1)))\n"
+)
+
+
+def test_without_an_address_of_ours_the_sweep_asks_with_arp_probes(lan: NamespaceLan) -> None:
+    """Sender 0.0.0.0 (what `cidrs: [X@eth0]` does where we have no address): hosts answer."""
+    cmd = lan.command(lan.agent.ns, [sys.executable, "-c", PROBE_SWEEP, SUBNET])
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=60,
+                            env=subprocess_env(), check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert set(json.loads(result.stdout).items()) == _everyone(lan)
