@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import array
 import errno
+import math
 import select
 import socket
 import struct
@@ -104,9 +105,10 @@ def _send(sock: socket.socket, head: bytes, targets: list[bytes], wanted: set[by
 def _receive_until(
     sock: socket.socket, deadline: float, wanted: set[bytes], found: dict[bytes, bytes]
 ) -> None:
+    poller = select.poll()  # not select(): the agent's descriptors may number past 1024
+    poller.register(sock, select.POLLIN)
     while (remaining := deadline - time.monotonic()) > 0:
-        readable, _, _ = select.select([sock], [], [], remaining)
-        if readable:
+        if poller.poll(max(1, math.ceil(remaining * 1000))):
             _read_replies(sock, wanted, found)
 
 
