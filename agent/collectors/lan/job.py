@@ -6,7 +6,6 @@ child process (worker.py) that takes scapy's memory with it when it exits.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import asdict, dataclass, field
@@ -152,6 +151,8 @@ def run_sweep(subnets: list[Subnet], options: SweepOptions) -> SweepReport:
 
 
 def _add_snmp(report: SweepReport, options: SweepOptions) -> None:
+    import asyncio
+
     from agent.collectors.snmp import discover_sys_object_ids
 
     answers = asyncio.run(
@@ -168,6 +169,8 @@ def _add_snmp(report: SweepReport, options: SweepOptions) -> None:
 
 
 def _add_ports(report: SweepReport, options: SweepOptions) -> None:
+    import asyncio
+
     from agent.collectors.lan.ports import open_ports
 
     ips = sorted({h.ip for h in report.hosts})
