@@ -61,7 +61,8 @@ class LanConfig(StrictModel):
     # the addresses still silent, then listens timeout / passes).
     timeout: Duration = 1.0
     retries: int = Field(default=1, ge=0, le=5)
-    # Run the scapy sweep in a child process so scapy's ~35 MiB never stays in the agent.
+    # Run the sweep in a child process so scapy's vendor database (~28 MiB) never stays in
+    # the agent.
     isolate: bool = True
     # Unprivileged fallback: UDP datagrams per second that provoke the kernel's ARP.
     fallback_rate: int = Field(default=500, ge=10, le=10000)
