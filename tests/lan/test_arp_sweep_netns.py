@@ -76,3 +76,22 @@ def test_without_an_address_of_ours_the_sweep_asks_with_arp_probes(lan: Namespac
                             env=subprocess_env(), check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert set(json.loads(result.stdout).items()) == _everyone(lan)
+
+
+NOT_ETHERNET = (
+    "import json\n"
+    "from ipaddress import IPv4Address, IPv4Network\n"
+    "from agent.collectors.lan.job import SweepOptions, run_sweep\n"
+    "from agent.collectors.lan.subnets import Subnet\n"
+    "subnet = Subnet('lo', IPv4Network('127.0.0.0/30'), IPv4Address('127.0.0.1'))\n"
+    "print(json.dumps(run_sweep([subnet], SweepOptions()).to_json()))\n"
+)
+
+
+def test_an_interface_without_ethernet_is_a_failed_subnet_not_a_crash(lan: NamespaceLan) -> None:
+    cmd = lan.command(lan.agent.ns, [sys.executable, "-c", NOT_ETHERNET])
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=60,
+                            env=subprocess_env(), check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (subnet,) = json.loads(result.stdout)["subnets"]
+    assert subnet["success"] is False and "lo is not an Ethernet interface" in subnet["error"]

@@ -29,6 +29,7 @@ import time
 from agent.collectors.lan.subnets import Subnet
 
 ETH_P_ARP = 0x0806
+ARPHRD_ETHER = 1
 SO_ATTACH_FILTER = 26  # <asm-generic/socket.h>; the socket module does not name it
 FRAME_HEAD = struct.Struct("!6s6sH HHBBH6s4s6s")  # Ethernet + ARP up to the target address
 REPLY = struct.Struct("!12xH HHBBH6s4s")  # ethertype, ARP fixed part, sender MAC and IP
@@ -50,7 +51,10 @@ def arp_sweep(subnet: Subnet, timeout: float, retries: int) -> dict[str, str]:
     targets = [a.packed for a in subnet.target_addresses()]
     sender = subnet.address.packed if subnet.address else bytes(4)  # 0.0.0.0: an ARP probe
     with _open_socket(subnet.interface) as sock:
-        head = request_head(sock.getsockname()[4], sender)
+        _, _, _, hardware_type, our_mac = sock.getsockname()
+        if hardware_type != ARPHRD_ETHER:
+            raise OSError(f"{subnet.interface} is not an Ethernet interface: no ARP there")
+        head = request_head(our_mac, sender)
         found = _run_passes(sock, head, targets, timeout, retries + 1)
     return {socket.inet_ntoa(ip): mac.hex(":") for ip, mac in found.items()}
 
