@@ -32,6 +32,7 @@ from collector.readers import authorize_reader, bearer_token, database_unavailab
 from collector.speedtest import RandomBlock, SiteLimiter, parse_size
 from collector.store import SiteIdentity, Store
 from collector.store.inventory import HistorySummary
+from collector.unit_metrics import UnitMetrics
 
 log = logging.getLogger("collector.app")
 
@@ -293,6 +294,7 @@ def _web_routes(collector: Collector, obsolete: ObsoleteApi) -> list[Route]:
 def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = None) -> Starlette:
     collector = Collector(config, store, metrics or Metrics())
     collector.metrics.registry.register(RankingMetrics(store))
+    collector.metrics.registry.register(UnitMetrics(store))
     slots = collector.site_slots
     obsolete = ObsoleteApi(collector)  # a bad rules file: ConfigError here, before serving
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 EXIT_USAGE = 2
 EXIT_DATABASE = 3
+EXIT_NOT_INSTALLED = 1  # a package of the `collector` extra is missing
 
 
 INIT_HELP = "create the store (database file or schema) and run the migrations, if it is missing"
@@ -86,7 +87,7 @@ def _when(seconds: float | None) -> str:
 def _import(registry: Registry, args: argparse.Namespace) -> None:
     from collector.sites_csv import parse_sites_csv
 
-    rows = parse_sites_csv(_read(args.file), args.file)
+    rows = parse_sites_csv(_read(args.file), args.file, existing=registry.unit_tree())
     inserted, updated = registry.import_units(rows, args.file)
     print(f"{args.file}: {inserted} units added, {updated} updated")
 
@@ -209,13 +210,16 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from collector.store import StoreMissingError
+    from collector.store import StoreMissingError, StoreNewerError
 
     try:
         return _dispatch(args)
     except StoreMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print(f"  {MISSING_STORE_HINT}", file=sys.stderr)
+        return EXIT_DATABASE
+    except StoreNewerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_DATABASE
     except SQLAlchemyError as exc:
         # the driver's first line says what failed; never the URL (it may hold a password)
@@ -225,6 +229,21 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if missing in ("", "agent", "collector"):
+            raise
+        print(
+            f"ictinfra-collector: the Python package `{missing}` is not installed; this looks"
+            " like an agent-only install. The collector needs: pip install 'ictinfra[collector]'",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_INSTALLED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _run(args)

@@ -24,20 +24,30 @@ DEFAULT_PORT = 9581
 
 
 class BasicAuth(StrictModel):
-    username: str
-    password: Secret
+    """HTTP basic auth towards a receiver."""
+
+    username: str = Field(description="user name")
+    password: Secret = Field(description="password")
 
 
 class ForwardTarget(StrictModel):
     """One remote-write receiver (Prometheus, VictoriaMetrics, Mimir, Thanos Receive)."""
 
-    url: str = Field(pattern=r"^https?://")
-    name: str | None = None  # the `receiver` label on self-metrics; default: host:port
-    headers: dict[str, Secret] = Field(default_factory=dict)
-    basic_auth: BasicAuth | None = None
-    bearer_token: Secret | None = None
-    timeout: Duration = 30.0
-    ca_file: str | None = None
+    url: str = Field(pattern=r"^https?://", description="the receiver's remote-write URL")
+    name: str | None = Field(
+        default=None, description="the `receiver` label on self-metrics; default: host:port"
+    )
+    headers: dict[str, Secret] = Field(
+        default_factory=dict, description="extra request headers (values are secrets)"
+    )
+    basic_auth: BasicAuth | None = Field(
+        default=None, description="basic auth (or `bearer_token`, not both)"
+    )
+    bearer_token: Secret | None = Field(default=None, description="a bearer token")
+    timeout: Duration = Field(default=30.0, description="per forwarded request")
+    ca_file: str | None = Field(
+        default=None, description="CA bundle for an https:// receiver; default the system's"
+    )
 
     @model_validator(mode="after")
     def _one_auth(self) -> ForwardTarget:
@@ -52,62 +62,125 @@ class ForwardTarget(StrictModel):
 
 
 class Limits(StrictModel):
-    """What one remote_write request may hold; over a limit, the request is refused whole."""
+    """What one request may hold; over a limit, the request is refused whole (docs/collector.md)."""
 
-    max_body_bytes: ByteSize = 16 * 2**20  # compressed, as sent
-    # what the snappy header claims, checked before decompressing; a parsed request costs up to
-    # 10x this in memory (docs/collector.md), and at most max_concurrent_decodes are parsed at once
-    max_decompressed_bytes: ByteSize = 16 * 2**20
-    max_concurrent_decodes: int = Field(default=2, gt=0)
-    max_series_per_request: int = Field(default=50_000, gt=0)
-    max_samples_per_request: int = Field(default=1_000_000, gt=0)
-    max_labels_per_series: int = Field(default=40, gt=0)
-    max_label_name_length: int = Field(default=256, gt=0)
-    max_label_value_length: int = Field(default=2048, gt=0)
-    max_sample_age: Duration = 3 * 86400.0  # = deploy/prometheus out_of_order_time_window
-    max_future_skew: Duration = 600.0
-    max_inventory_bytes: ByteSize = 8 * 2**20
-    max_inventory_devices: int = Field(default=10_000, gt=0)  # SNMP devices in one snapshot
-    max_inventory_lan_hosts: int = Field(default=65_536, gt=0)  # a /16 of LAN hosts
-    max_inventory_age: Duration = 30 * 86400.0  # an older `collected_at` -> 400
-    max_inventories_in_flight: int = Field(default=2, gt=0)  # parsed and stored at once; 429 over
-    max_requests_in_flight_per_site: int = Field(default=4, gt=0)  # one site's requests; 429 over
+    max_body_bytes: ByteSize = Field(
+        default=16 * 2**20, description="compressed body, as sent; over it: 413"
+    )
+    max_decompressed_bytes: ByteSize = Field(
+        default=16 * 2**20,
+        description="what the snappy header claims, checked before decompressing (413); a"
+        " parsed request costs up to ~15x this in memory",
+    )
+    max_concurrent_decodes: int = Field(
+        default=2, gt=0, description="requests decompressed and parsed at once per process"
+    )
+    max_series_per_request: int = Field(
+        default=50_000, gt=0, description="series (and metadata entries); over: 413"
+    )
+    max_samples_per_request: int = Field(
+        default=1_000_000, gt=0, description="samples, histogram samples and exemplars; over: 413"
+    )
+    max_labels_per_series: int = Field(
+        default=40, gt=0, description="including the site labels; over: 400"
+    )
+    max_label_name_length: int = Field(default=256, gt=0, description="over: 400")
+    max_label_value_length: int = Field(
+        default=2048, gt=0, description="over: 400 (also bounds metadata help and unit)"
+    )
+    max_sample_age: Duration = Field(
+        default=3 * 86400.0,
+        description="older samples: 400; keep at or below the TSDB's out_of_order_time_window",
+    )
+    max_future_skew: Duration = Field(
+        default=600.0, description="samples further ahead (a wrong clock): 400"
+    )
+    max_inventory_bytes: ByteSize = Field(default=8 * 2**20, description="inventory body; 413")
+    max_inventory_devices: int = Field(
+        default=10_000, gt=0, description="SNMP devices in one snapshot; over: 413"
+    )
+    max_inventory_lan_hosts: int = Field(
+        default=65_536, gt=0, description="LAN hosts in one snapshot (a /16); over: 413"
+    )
+    max_inventory_age: Duration = Field(
+        default=30 * 86400.0, description="an older `collected_at`: 400"
+    )
+    max_inventories_in_flight: int = Field(
+        default=2, gt=0, description="inventories parsed and stored at once; one more: 429"
+    )
+    max_requests_in_flight_per_site: int = Field(
+        default=4, gt=0, description="one site's requests at once; one more: 429"
+    )
 
 
 class Connections(StrictModel):
     """What one client connection may hold: every socket costs a file descriptor."""
 
-    header_timeout: Duration = Field(default=10.0, gt=0)  # a request's headers must arrive by
-    max_connections: int = Field(default=1000, gt=0)  # over: the longest-idle one is closed
+    header_timeout: Duration = Field(
+        default=10.0,
+        gt=0,
+        description="a request's headers must arrive this soon after connecting (and after each"
+        " response), or the connection is closed",
+    )
+    max_connections: int = Field(
+        default=1000,
+        gt=0,
+        description="open client connections (capped under RLIMIT_NOFILE - 384); over: the"
+        " longest-idle one is closed",
+    )
 
 
 class SpeedTestEndpoint(StrictModel):
     """`GET /api/v1/speedtest`: the agents' throughput test (docs/bandwidth.md)."""
 
-    enabled: bool = True  # false: 404 (agents run the test only when their config says so)
-    max_bytes: ByteSize = Field(default=100 * 10**6, gt=0)  # a bigger `bytes=` gets 400
-    # per site, in each replica's memory (a 2nd test sooner gets 429 with Retry-After)
-    min_interval_per_site: Duration = 3600.0
+    enabled: bool = Field(
+        default=True,
+        description="false: 404 (agents run the test only when their config says so)",
+    )
+    max_bytes: ByteSize = Field(default=100 * 10**6, gt=0, description="a bigger `bytes=` gets 400")
+    min_interval_per_site: Duration = Field(
+        default=3600.0,
+        description="a site's next test no sooner (429 with Retry-After); per replica, in memory",
+    )
 
 
 class ObsoleteSettings(StrictModel):
     """The obsolescence rules (docs/obsolete.md) and the `ictinfra_device_obsolete` metric."""
 
-    rules_file: str | None = None  # default: the rules shipped with ictinfra
-    # unit code -> rules file, laid over rules_file from the province down to the site
-    overrides: dict[str, str] = Field(default_factory=dict)
-    metrics_interval: Duration = Field(default=600.0, ge=1.0)  # recompute the metric this often
-    metrics_window: Duration = Field(default=30 * 86400.0, gt=0)  # devices seen this recently
-    metrics_max_series: int = Field(default=200_000, gt=0)  # the metric never exceeds this
+    rules_file: str | None = Field(
+        default=None, description="the rules file; null: the rules shipped with ictinfra"
+    )
+    overrides: dict[str, str] = Field(
+        default_factory=dict,
+        description="unit code -> rules file, laid over `rules_file` from the province down to"
+        " the site",
+    )
+    metrics_interval: Duration = Field(
+        default=600.0, ge=1.0, description="how often the metric is recomputed from the store"
+    )
+    metrics_window: Duration = Field(
+        default=30 * 86400.0, gt=0, description="devices seen this recently are in the metric"
+    )
+    metrics_max_series: int = Field(
+        default=200_000, gt=0, description="the metric never exports more series than this"
+    )
 
 
 class WebSettings(StrictModel):
     """The web page `GET /` (docs/web.md): accounts from `ictinfra-collector accounts add`."""
 
-    enabled: bool = True
-    session_lifetime: Duration = Field(default=8 * 3600.0, ge=60.0)
-    login_attempts: int = Field(default=5, gt=0)  # failures per user name or address ...
-    login_window: Duration = Field(default=900.0, gt=0)  # ... within this, then refused as long
+    enabled: bool = Field(default=True, description="false: no `/` route, no login")
+    session_lifetime: Duration = Field(
+        default=8 * 3600.0, ge=60.0, description="how long a login lasts"
+    )
+    login_attempts: int = Field(
+        default=5, gt=0, description="failed logins per user name or client address ..."
+    )
+    login_window: Duration = Field(
+        default=900.0,
+        gt=0,
+        description="... within this window; then 429 until the window has passed",
+    )
 
 
 def _default_forward() -> list[ForwardTarget]:
@@ -115,18 +188,42 @@ def _default_forward() -> list[ForwardTarget]:
 
 
 class CollectorConfig(StrictModel):
-    listen: ListenAddress = f"127.0.0.1:{DEFAULT_PORT}"
-    database_url: str = "sqlite:////var/lib/ictinfra/collector.db"
-    prometheus_url: str = Field("http://127.0.0.1:9090", pattern=r"^https?://")
-    forward: list[ForwardTarget] = Field(default_factory=_default_forward)
-    tls_cert_file: str | None = None
-    tls_key_file: str | None = None
-    limits: Limits = Limits()
-    connections: Connections = Connections()
-    speedtest: SpeedTestEndpoint = SpeedTestEndpoint()
-    obsolete: ObsoleteSettings = ObsoleteSettings()
-    web: WebSettings = WebSettings()
-    log: LogConfig = LogConfig()
+    """The collector's config file (`ictinfra-collector ... --config FILE`, or
+    $ICTINFRA_COLLECTOR_CONFIG)."""
+
+    listen: ListenAddress = Field(
+        default=f"127.0.0.1:{DEFAULT_PORT}", description="host:port of the API and the web page"
+    )
+    database_url: str = Field(
+        default="sqlite:////var/lib/ictinfra/collector.db",
+        description="SQLAlchemy URL: sqlite:////abs/path (four slashes), sqlite:///rel/path, or"
+        " postgresql://user:pass@host/db (psycopg 3); its password is never shown",
+    )
+    prometheus_url: str = Field(
+        "http://127.0.0.1:9090",
+        pattern=r"^https?://",
+        description="where the ranking runs its PromQL",
+    )
+    forward: list[ForwardTarget] = Field(
+        default_factory=_default_forward,
+        description="remote-write receivers; every accepted request goes to each",
+    )
+    tls_cert_file: str | None = Field(
+        default=None, description="serve HTTPS with this certificate (PEM); goes with the key"
+    )
+    tls_key_file: str | None = Field(default=None, description="the certificate's private key")
+    limits: Limits = Field(default=Limits(), description="what one request may hold")
+    connections: Connections = Field(
+        default=Connections(), description="what one client connection may hold"
+    )
+    speedtest: SpeedTestEndpoint = Field(
+        default=SpeedTestEndpoint(), description="the agents' throughput test endpoint"
+    )
+    obsolete: ObsoleteSettings = Field(
+        default=ObsoleteSettings(), description="obsolescence rules and their metric"
+    )
+    web: WebSettings = Field(default=WebSettings(), description="the web page")
+    log: LogConfig = Field(default=LogConfig(), description="logging, as the agent's")
 
     @model_validator(mode="after")
     def _check(self) -> CollectorConfig:

@@ -10,7 +10,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 # a level names a label on every series of the units below it
 LEVEL_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 RESERVED_LEVELS = frozenset({"site", "job", "instance"})
+UnitTree = Mapping[str, tuple[str | None, str]]  # code -> (parent_code, level)
 
 
 class CsvError(IctinfraError):
@@ -131,24 +132,67 @@ def _unit(line: int, row: dict[str, str]) -> UnitRow:
     )
 
 
-def parse_sites_csv(text: str, source: str = "sites.csv") -> list[UnitRow]:
-    """The rows of a sites CSV; CsvError listing every bad row (line numbers count the header)."""
+def _chain_problem(row: UnitRow, tree: UnitTree) -> str | None:
+    """What is wrong with the chain of parents above `row`, or None."""
+    if row.parent_code is not None and row.parent_code not in tree:
+        return f"parent_code {row.parent_code!r} is not a unit"
+    levels, code, visited = [row.level], row.parent_code, {row.code}
+    while code is not None and code in tree:
+        if code in visited:
+            return f"{row.code!r} is its own ancestor (a cycle)"
+        visited.add(code)
+        parent, level = tree[code]
+        if level in levels:
+            return (
+                f"{row.code!r}: level {level!r} twice on its chain of parents"
+                " (each level becomes one label)"
+            )
+        levels.append(level)
+        code = parent
+    return None
+
+
+def tree_problems(rows: Iterable[UnitRow], existing: UnitTree) -> list[tuple[int, str]]:
+    """Parents exist (stored in `existing`, or in the file), no cycles, no level twice on one
+    chain (each level becomes one label): (line, `line N: ...`) for each broken row."""
+    rows = list(rows)
+    tree = {**existing, **{row.code: (row.parent_code, row.level) for row in rows}}
+    return [
+        (row.line, f"line {row.line}: {problem}")
+        for row in rows
+        if (problem := _chain_problem(row, tree))
+    ]
+
+
+def parse_sites_csv(
+    text: str, source: str = "sites.csv", existing: UnitTree | None = None
+) -> list[UnitRow]:
+    """The rows of a sites CSV; CsvError listing every bad row (line numbers count the header).
+
+    With `existing` (the units already stored), broken parent links (unknown parent, a cycle, a
+    level twice on a chain) are reported in the same list, in line order."""
     units: list[UnitRow] = []
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
+    unreadable: dict[str, tuple[str | None, str]] = {}  # bad rows' codes: still parents
     for line, row in csv_rows(text, source, SITE_COLUMNS, OPTIONAL_SITE_COLUMNS):
         try:
             unit = _unit(line, row)
         except ValueError as exc:
-            problems.append(f"line {line}: {exc}")
+            problems.append((line, f"line {line}: {exc}"))
+            unreadable.setdefault(row["code"], (row["parent_code"] or None, row["level"]))
             continue
         if unit.code in seen:
-            problems.append(f"line {line}: code {unit.code!r} already on line {seen[unit.code]}")
+            problems.append(
+                (line, f"line {line}: code {unit.code!r} already on line {seen[unit.code]}")
+            )
             continue
         seen[unit.code] = line
         units.append(unit)
+    if existing is not None:
+        problems += tree_problems(units, {**existing, **unreadable})
     if problems:
-        raise CsvError(source, problems)
+        raise CsvError(source, [message for _, message in sorted(problems, key=lambda p: p[0])])
     if not units:
         raise CsvError(source, ["no units in the file"])
     return units

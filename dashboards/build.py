@@ -10,7 +10,7 @@ from pathlib import Path
 from grafana_foundation_sdk.builders import dashboard as db
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 
-from dashboards import overview, site, system
+from dashboards import obsolete, overview, ranking, site, system
 from dashboards.text import LANGS
 
 JSON_DIR = Path(__file__).with_name("json")
@@ -18,6 +18,8 @@ JSON_DIR = Path(__file__).with_name("json")
 # file name -> builder; the JSON goes to json/<lang>/<name>.json
 DASHBOARDS: dict[str, Callable[..., db.Dashboard]] = {
     "overview": overview.build,
+    "obsolete": obsolete.build,
+    "ranking": ranking.build,
     "site": site.build,
     "system": system.build,
 }

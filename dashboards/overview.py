@@ -1,12 +1,13 @@
 """National / province overview: which sites report and which are silent (and for how long),
-LAN availability, bandwidth, SNMP devices down. The ranking and obsolete-equipment panels come
-with those features (see docs/dashboards.md)."""
+LAN availability, bandwidth, SNMP devices down, obsolete equipment by class, indicator scores by
+unit (the obsolete and ranking dashboards have the detail)."""
 
 from __future__ import annotations
 
 from grafana_foundation_sdk.builders import dashboard as db
 from grafana_foundation_sdk.models import dashboard as dm
 
+from dashboards import obsolete, ranking
 from dashboards.frame import add_all, frame, uid_for
 from dashboards.hierarchy import PLACE, PRESENCE, hierarchy_variables
 from dashboards.panels import (
@@ -18,12 +19,17 @@ from dashboards.panels import (
     bars,
     graph,
     grid,
+    matrix,
     row,
     single,
 )
 from dashboards.silence import SILENT_AFTER, silence
 from dashboards.site import UID as SITE_UID
+from dashboards.staff import PER_STAFF, per_unit, per_unit_of
 from dashboards.text import Lang, T
+from dashboards.words import CLASSES, indicators
+from dashboards.worst import N
+from dashboards.worst import table as worst_table
 
 UID = "ictinfra-overview"
 SITES = f'{PLACE}, site=~"$site"'
@@ -167,6 +173,86 @@ def link_panels(lang: Lang) -> list[object]:
             Look("bps", width=12, low=0),
             lang,
         ),
+        *staff_panels(lang),
+    ]
+
+
+def staff_panels(lang: Lang) -> list[object]:
+    how = T(
+        "năng lực Internet (lần đo tốc độ gần nhất, không có thì tốc độ đường truyền khai báo) "
+        "của các điểm thuộc đơn vị chia cho số CBCCVC của đơn vị và các đơn vị trực thuộc trong "
+        "sổ đơn vị, bit/giây mỗi người (chỉ số bandwidth_per_staff, số liệu hiện tại).",
+        "the Internet capacity (last speed test, else the configured uplink's speed) of the "
+        "unit's sites over the civil servants of the unit and those below it in the unit "
+        "register, bits per second each (the bandwidth_per_staff indicator, live).",
+    )
+    return [
+        bars(
+            T(
+                "Băng thông Internet/CBCCVC, theo tỉnh",
+                "Internet bandwidth per civil servant, by province",
+            ),
+            T(f"Mỗi tỉnh: {how.vi}", f"Each province: {how.en}"),
+            [Q(f"sort({per_unit_of('province')})", T("{{unit}}", "{{unit}}"), instant=True)],
+            Look("bps", PER_STAFF, width=12, low=0),
+            lang,
+        ),
+        bars(
+            T(
+                "Đơn vị có băng thông/CBCCVC thấp nhất",
+                "Units with the least bandwidth per civil servant",
+            ),
+            T(
+                f"{N} đơn vị thấp nhất của nơi đã chọn (mọi cấp): {how.vi}",
+                f"The chosen place's {N} lowest units (any level): {how.en}",
+            ),
+            [Q(f"sort(bottomk({N}, {per_unit()}))", ranking.UNIT, instant=True)],
+            Look("bps", PER_STAFF, width=12, low=0),
+            lang,
+        ),
+    ]
+
+
+def equipment_panels(lang: Lang) -> list[object]:
+    every = "ictinfra_device_obsolete_soon_timestamp_seconds"
+    return [
+        row(T("Thiết bị lạc hậu và chỉ số xếp hạng", "Obsolete equipment and ranking"), lang),
+        obsolete.counted(
+            T("Thiết bị lạc hậu theo loại", "Obsolete equipment by class"),
+            T(
+                "Số thiết bị lạc hậu hôm nay, theo loại (chi tiết: bảng Thiết bị lạc hậu).",
+                "Devices obsolete today, by class (details: the Obsolete equipment board).",
+            ),
+            "ictinfra_device_obsolete",
+            by="class",
+            names=CLASSES,
+            lang=lang,
+            height=10,
+        ),
+        single(
+            T("Sẽ lạc hậu trong 12 tháng", "Obsolete within 12 months"),
+            T("Thiết bị còn trong niên hạn hôm nay.", "Devices still in service life today."),
+            [Q(obsolete.devices(every), instant=True)],
+            Look(steps=((None, "green"), (1, "orange")), width=4, height=10, decimals=0),
+            lang,
+        ),
+        matrix(
+            T("Điểm chỉ số theo đơn vị", "Indicator scores by unit"),
+            T(
+                "Lần xếp hạng mới nhất: một dòng mỗi đơn vị, một cột mỗi chỉ số (chi tiết: bảng "
+                "Chỉ số xếp hạng).",
+                "The latest ranking: a row per unit, a column per indicator (details: the "
+                "Ranking indicators board).",
+            ),
+            Q(ranking.ranked("ictinfra_ranking_score", ""), instant=True),
+            Look(ranking.POINTS(lang), width=12, height=10, decimals=1),
+            lang,
+            rows="unit",
+            columns="indicator",
+            names=indicators(),
+        ),
+        row(T("Điểm kém nhất", "Worst sites"), lang),
+        worst_table(lang),
     ]
 
 
@@ -176,8 +262,10 @@ def build(lang: Lang) -> db.Dashboard:
         lang,
         T("ictinfra · Tổng quan", "ictinfra · Overview"),
         T(
-            "Cả nước hoặc một tỉnh: điểm báo cáo và im lặng, LAN, băng thông.",
-            "The country or one province: sites reporting and silent, LAN, bandwidth.",
+            "Cả nước hoặc một tỉnh: điểm báo cáo và im lặng, LAN, băng thông (cả trên mỗi "
+            "CBCCVC), thiết bị lạc hậu, chỉ số xếp hạng, các điểm kém nhất.",
+            "The country or one province: sites reporting and silent, LAN, bandwidth (also per "
+            "civil servant), obsolete equipment, ranking indicators, the worst sites.",
         ),
         hierarchy_variables(lang),
     )
@@ -188,4 +276,4 @@ def build(lang: Lang) -> db.Dashboard:
         .include_vars(True)
         .keep_time(True)
     )
-    return add_all(dashboard, [*presence_panels(lang), *link_panels(lang)])
+    return add_all(dashboard, [*presence_panels(lang), *link_panels(lang), *equipment_panels(lang)])

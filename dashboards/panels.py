@@ -60,10 +60,15 @@ def _thresholds(steps: Steps) -> db.ThresholdsConfig:
     )
 
 
-def value_names(names: dict[int, T], lang: Lang, colours: dict[int, str]) -> list[dm.ValueMapping]:
-    """Numeric states (ifOperStatus 1 = up ...) shown as words, coloured."""
+def value_names(
+    names: dict[int, T] | dict[str, T], lang: Lang, colours: dict[int, str] | None = None
+) -> list[dm.ValueMapping]:
+    """Numeric states (ifOperStatus 1 = up ...) or label values (rule names) shown as words."""
+    colours = colours or {}
     options = {
-        str(value): dm.ValueMappingResult(text=text(lang), color=colours.get(value), index=i)
+        str(value): dm.ValueMappingResult(
+            text=text(lang), color=colours.get(value) if isinstance(value, int) else None, index=i
+        )
         for i, (value, text) in enumerate(names.items())
     }
     return [dm.ValueMap(options=options)]
@@ -138,17 +143,39 @@ def bars(title: T, about: T, queries: list[Q], look: Look, lang: Lang) -> bargau
     return panel
 
 
+HIDDEN = ("Time", "__name__", "job")
+
+
 def grid(title: T, about: T, queries: list[Q], look: Look, lang: Lang, *,
-         hidden: tuple[str, ...] = ("Time", "__name__", "job")) -> table.Panel:  # fmt: skip
-    """A table of instant values, one row per series; with several queries, merged on labels."""
+         hidden: tuple[str, ...] = HIDDEN,
+         names: dict[str, T] | None = None) -> table.Panel:  # fmt: skip
+    """A table of instant values, one row per series; with several queries, merged on labels.
+    `names`: headers for label columns (and `Value`, `Value #A`, ...) in the dashboard's language.
+    """
     panel = table.Panel()
     _common(panel, title, about, queries, look, lang=lang, as_table=True)
     panel.with_transformation(dm.DataTransformerConfig(id_val="merge", options={}))
-    panel.with_transformation(
-        dm.DataTransformerConfig(
-            id_val="organize", options={"excludeByName": dict.fromkeys(hidden, True)}
+    options: dict[str, object] = {"excludeByName": dict.fromkeys(hidden, True)}
+    if names:
+        options["renameByName"] = {column: name(lang) for column, name in names.items()}
+    panel.with_transformation(dm.DataTransformerConfig(id_val="organize", options=options))
+    panel.cell_options(cm.TableColoredBackgroundCellOptions())
+    return panel
+
+
+def matrix(title: T, about: T, query: Q, look: Look, lang: Lang, *, rows: str, columns: str,
+           names: dict[str, T] | None = None) -> table.Panel:  # fmt: skip
+    """One instant query as a table: a row per value of label `rows`, a column per `columns`
+    (`names`: headers for those values)."""
+    panel = table.Panel()
+    _common(panel, title, about, [query], look, lang=lang, as_table=True)
+    options = {"rowField": rows, "columnField": columns, "valueField": "Value"}
+    panel.with_transformation(dm.DataTransformerConfig(id_val="groupingToMatrix", options=options))
+    if names:
+        renames = {value: name(lang) for value, name in names.items()}
+        panel.with_transformation(
+            dm.DataTransformerConfig(id_val="organize", options={"renameByName": renames})
         )
-    )
     panel.cell_options(cm.TableColoredBackgroundCellOptions())
     return panel
 

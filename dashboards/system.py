@@ -7,7 +7,8 @@ from grafana_foundation_sdk.builders import dashboard as db
 
 from dashboards.frame import add_all, frame
 from dashboards.hierarchy import SITE, hierarchy_variables
-from dashboards.panels import ANY_BAD, SILENCE, Look, Q, graph, grid, row, single
+from dashboards.panels import ANY_BAD, SILENCE, Look, Q, Steps, graph, grid, row, single
+from dashboards.place import LOOKBACK, PLACE_LABELS
 from dashboards.silence import SILENT_AFTER, silence
 from dashboards.text import Lang, T
 
@@ -16,11 +17,115 @@ R = "[$__rate_interval]"
 AGENT = T("{{site}} {{instance}}", "{{site}} {{instance}}")
 
 
+AGENTS = "site, instance"
+LAG: Steps = ((None, "green"), (120, "orange"), (900, "red"))  # seconds behind
+BACKLOG: Steps = ((None, "green"), (600, "orange"), (3600, "red"))  # the alert: 1 h
+FILL: Steps = ((None, "green"), (0.5, "orange"), (0.8, "red"))  # the alert: 80 %
+
+
 def agent_panels(lang: Lang) -> list[object]:
-    # The push queue panels (ictinfra_push_*: lag, fill, drops by reason) wait for the agent to
-    # push its own self-metrics; today they are only on its local /metrics (docs/dashboards.md).
+    """From what each agent pushes about itself once per send interval (docs/push.md)."""
     return [
-        row(T("Tác tử", "Agents"), lang),
+        row(T("Tác tử: hàng đợi và độ trễ đẩy", "Agents: push queue and lag"), lang),
+        graph(
+            T("Độ trễ đẩy dữ liệu", "Push lag"),
+            T(
+                "Tuổi của mẫu mới nhất trung tâm nhận từ mỗi tác tử (ictinfra_agent_build_info, "
+                "gửi mỗi chu kỳ đẩy). Đường đứt sau 5 phút: tác tử im lặng (xem bên dưới).",
+                "Age of the newest sample the centre has from each agent "
+                "(ictinfra_agent_build_info, sent every send interval). Gone after 5 min: the "
+                "agent is silent (see below).",
+            ),
+            [
+                Q(
+                    f"time() - max by ({AGENTS}) (timestamp(ictinfra_agent_build_info{{{SITE}}}))",
+                    AGENT,
+                )
+            ],
+            Look("s", LAG, width=12, low=0),
+            lang,
+        ),
+        graph(
+            T("Tuổi mẫu cũ nhất trong hàng đợi", "Oldest queued sample"),
+            T(
+                "Tác tử còn giữ mẫu cũ đến đâu (0: hàng đợi rỗng). Cảnh báo sau 1 giờ.",
+                "How old the oldest sample an agent still holds is (0: empty). Alert from 1 h.",
+            ),
+            [
+                Q(
+                    f"max by ({AGENTS}) (ictinfra_push_queue_oldest_sample_age_seconds{{{SITE}}})",
+                    AGENT,
+                )
+            ],
+            Look("s", BACKLOG, width=12, low=0),
+            lang,
+        ),
+        graph(
+            T("Độ đầy hàng đợi", "Queue fill"),
+            T(
+                "Dung lượng hàng đợi đã dùng / push.queue_max_bytes. Đầy: bỏ mẫu cũ nhất.",
+                "Queue bytes / push.queue_max_bytes. Full: the oldest samples are dropped.",
+            ),
+            [
+                Q(
+                    f"max by ({AGENTS}) (ictinfra_push_queue_bytes{{{SITE}}}"
+                    f" / ictinfra_push_queue_max_bytes{{{SITE}}})",
+                    AGENT,
+                )
+            ],
+            Look("percentunit", FILL, width=8, low=0, high=1),
+            lang,
+        ),
+        graph(
+            T("Mẫu trong hàng đợi", "Samples queued"),
+            T("Mẫu chờ gửi ở mỗi tác tử.", "Samples waiting to be sent at each agent."),
+            [Q(f"max by ({AGENTS}) (ictinfra_push_queue_samples{{{SITE}}})", AGENT)],
+            Look("short", width=8, low=0),
+            lang,
+        ),
+        graph(
+            T("Mẫu bị bỏ, theo lý do", "Samples dropped, by reason"),
+            T(
+                "queue_full, too_old, rejected, disk_full, queue_unwritable: mẫu mất, mỗi giây.",
+                "queue_full, too_old, rejected, disk_full, queue_unwritable: samples lost per s.",
+            ),
+            [
+                Q(
+                    f"sum by ({AGENTS}, reason) "
+                    f"(rate(ictinfra_push_dropped_samples_total{{{SITE}}}{R}))",
+                    T("{{site}} {{instance}} {{reason}}", "{{site}} {{instance}} {{reason}}"),
+                )
+            ],
+            Look("short", ((None, "green"), (0.001, "red")), width=8, low=0),
+            lang,
+        ),
+        graph(
+            T("Lần gửi theo kết quả", "Sends by outcome"),
+            T(
+                "success, retryable (sẽ gửi lại), rejected (4xx), mỗi giây.",
+                "success, retryable (sent again), rejected (4xx), per second.",
+            ),
+            [
+                Q(
+                    f"sum by (site, outcome) (rate(ictinfra_push_requests_total{{{SITE}}}{R}))",
+                    T("{{site}} {{outcome}}", "{{site}} {{outcome}}"),
+                )
+            ],
+            Look("reqps", width=12, low=0),
+            lang,
+        ),
+        graph(
+            T("Mẫu đã gửi", "Samples sent"),
+            T("Mẫu bộ thu đã nhận, mỗi giây.", "Samples the collector accepted, per second."),
+            [
+                Q(
+                    f"sum by ({AGENTS}) (rate(ictinfra_push_sent_samples_total{{{SITE}}}{R}))",
+                    AGENT,
+                )
+            ],
+            Look("short", width=12, low=0),
+            lang,
+        ),
         grid(
             T("Bộ thu thập của tác tử lỗi", "Agent collectors failing"),
             T(
@@ -101,14 +206,21 @@ def collector_panels(lang: Lang) -> list[object]:
     ]
 
 
+def agent_silence() -> str:
+    """Seconds since each agent's last accepted send, as its latest delivered metrics say."""
+    last = f"last_over_time(ictinfra_push_last_success_timestamp_seconds{{{SITE}}}[{LOOKBACK}])"
+    return f"time() - max by ({AGENTS}, {PLACE_LABELS}) ({last})"
+
+
 def silence_panels(lang: Lang) -> list[object]:
+    minutes = SILENT_AFTER // 60
     return [
         row(T("Tác tử im lặng", "Silent agents"), lang),
         single(
             T("Điểm im lặng", "Silent sites"),
             T(
-                f"Không gửi gì trong hơn {SILENT_AFTER // 60} phút.",
-                f"Nothing received for over {SILENT_AFTER // 60} minutes.",
+                f"Không gửi gì trong hơn {minutes} phút.",
+                f"Nothing received for over {minutes} minutes.",
             ),
             [Q(f"count({silence()} > {SILENT_AFTER}) or vector(0)", instant=True)],
             Look(steps=ANY_BAD, width=6, height=8),
@@ -121,6 +233,30 @@ def silence_panels(lang: Lang) -> list[object]:
                 "Time since the last accepted write or inventory.",
             ),
             [Q(silence(), instant=True)],
+            Look("dtdurations", SILENCE, width=18, height=8),
+            lang,
+        ),
+        single(
+            T("Tác tử im lặng", "Silent agents"),
+            T(
+                f"Tác tử (máy) không đẩy được gì trong hơn {minutes} phút; một điểm có thể có "
+                "nhiều tác tử.",
+                f"Agents (hosts) with no accepted send for over {minutes} minutes; a site may "
+                "have several.",
+            ),
+            [Q(f"count({agent_silence()} > {SILENT_AFTER}) or vector(0)", instant=True)],
+            Look(steps=ANY_BAD, width=6, height=8),
+            lang,
+        ),
+        grid(
+            T("Lần đẩy thành công cuối, theo tác tử", "Last accepted send, by agent"),
+            T(
+                f"Theo số liệu tác tử gửi về lần cuối (trong {LOOKBACK}): lâu hơn một chu kỳ "
+                "đẩy là tác tử đang mất liên lạc hoặc bị từ chối.",
+                f"From the agent's latest delivered metrics (within {LOOKBACK}): more than a "
+                "send interval means the agent is cut off or refused.",
+            ),
+            [Q(agent_silence(), instant=True)],
             Look("dtdurations", SILENCE, width=18, height=8),
             lang,
         ),

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEMO_PACKAGES=(prometheus python3-venv python3-gdbm iproute2 iputils-ping)
+DEMO_PACKAGES=(prometheus python3-venv python3-gdbm iproute2 iputils-ping curl jq)  # curl, jq: docs/tutorial.md
 TEST_PACKAGES=(
   victoria-metrics prometheus-snmp-exporter prometheus-node-exporter
   snmpd snmp postgresql iperf3

@@ -9,24 +9,44 @@ from agent.config.types import Duration
 
 
 class HostConfig(StrictModel):
-    enabled: bool = True
-    interval: Duration = 15.0
-    inventory_interval: Duration = 3600.0
-    # Roots the collector reads; tests point them at recorded trees, containers at the host's.
-    proc_root: str = "/proc"
-    sys_root: str = "/sys"
-    rootfs: str = "/"
-    # statvfs() of one mount may take this long; a mount that times out is skipped
-    # (reported as node_filesystem_device_error 1) until its pending call returns.
-    filesystem_timeout: Duration = 2.0
-    # Added to the defaults (node_exporter's pseudo filesystems plus network filesystems).
-    filesystem_types_exclude: tuple[str, ...] = Field(default=())
-    # Removed from the defaults, e.g. ["nfs4"] to measure NFS mounts.
-    filesystem_types_include: tuple[str, ...] = Field(default=())
-    # Regular expressions (re.match) added to node_exporter's default mount point exclusions.
-    mount_points_exclude: tuple[str, ...] = Field(default=())
-    # Regular expression (re.fullmatch) of NICs left out of node_network_* counters.
-    network_devices_exclude: str = "lo"
+    """The host collector: node_exporter's names for CPU, memory, filesystems, NICs, DMI, OS."""
+
+    enabled: bool = Field(default=True, description="run the host collector")
+    interval: Duration = Field(
+        default=15.0, description="how often the counters (CPU, memory, filesystems, NICs) are read"
+    )
+    inventory_interval: Duration = Field(
+        default=3600.0,
+        description="slow facts (cpuinfo, DMI, os-release, disks) are re-read and the inventory"
+        " sent this often; between, they come from a cache",
+    )
+    proc_root: str = Field(
+        default="/proc", description="where /proc is read (e.g. /host/proc in a container)"
+    )
+    sys_root: str = Field(default="/sys", description="where /sys is read")
+    rootfs: str = Field(default="/", description="the root filesystem (for os-release)")
+    filesystem_timeout: Duration = Field(
+        default=2.0,
+        description="how long one cycle waits for statvfs() of the mounts; a mount that times out"
+        " is skipped (node_filesystem_device_error 1) until its pending call returns",
+    )
+    filesystem_types_exclude: tuple[str, ...] = Field(
+        default=(),
+        description="filesystem types skipped on top of the defaults (node_exporter's pseudo"
+        " filesystems and network filesystems)",
+    )
+    filesystem_types_include: tuple[str, ...] = Field(
+        default=(), description="filesystem types taken back out of the defaults, e.g. [nfs4]"
+    )
+    mount_points_exclude: tuple[str, ...] = Field(
+        default=(),
+        description="regular expressions (re.match) of mount points skipped, on top of"
+        " node_exporter's defaults",
+    )
+    network_devices_exclude: str = Field(
+        default="lo",
+        description="regular expression (full match) of NICs left out of node_network_* counters",
+    )
 
     @field_validator("mount_points_exclude")
     @classmethod

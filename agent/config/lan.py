@@ -38,42 +38,84 @@ class FingerprintConfig(StrictModel):
     """`lan: fingerprint:` - off by default: a TCP connect to a few ports of each host the sweep
     found on the office's own LAN, so the collector can tell a PC from a printer (docs/lan.md)."""
 
-    enabled: bool = False
+    enabled: bool = Field(default=False, description="run the port fingerprint")
     ports: Annotated[
         tuple[Annotated[int, Field(ge=1, le=65535)], ...],
         Field(min_length=1, max_length=32),
         AfterValidator(_unique_ports),
-    ] = DEFAULT_FINGERPRINT_PORTS
-    timeout: Duration = 1.0  # per connection attempt
+    ] = Field(
+        default=DEFAULT_FINGERPRINT_PORTS,
+        description="TCP ports tried on each host the sweep found (1-32 ports, each once)",
+    )
+    timeout: Duration = Field(default=1.0, description="per connection attempt")
 
 
 class LanConfig(StrictModel):
-    enabled: bool = False
-    interval: Duration = 900.0
-    # Interfaces to sweep (each with its IPv4 subnets); empty: every up interface with an IPv4
-    # address whose prefix is max_prefix or smaller (loopback and point-to-point links excluded).
-    interfaces: tuple[str, ...] = ()
-    # Subnets to sweep, each on the interface whose address lies in it (or given as
-    # `10.0.0.0/24@eth1`); with interfaces, they replace the interfaces' own subnets.
-    cidrs: tuple[Cidr, ...] = ()
-    max_prefix: int = Field(default=20, ge=16, le=30)  # /20 = 4096 addresses, the largest swept
-    # How long the ARP sweep listens for replies, shared by its 1 + retries passes (each asks
-    # the addresses still silent, then listens timeout / passes).
-    timeout: Duration = 1.0
-    retries: int = Field(default=1, ge=0, le=5)
-    # Run the sweep in a child process so scapy's vendor database (~28 MiB) never stays in
-    # the agent.
-    isolate: bool = True
-    # Unprivileged fallback: UDP datagrams per second that provoke the kernel's ARP.
-    fallback_rate: int = Field(default=500, ge=10, le=10000)
-    state_file: str | None = "/var/lib/ictinfra/lan_hosts.json"  # first/last seen; null: memory
-    # SNMP auto-discovery: hosts that answer a v2c GET of sysObjectID with one of these
-    # communities are offered as SNMP targets (inventory `lan_hosts[].snmp_*`, metric).
-    snmp_autodiscovery: bool = False
-    snmp_communities: tuple[Secret, ...] = (Secret("public"),)
-    snmp_port: int = Field(default=161, ge=1, le=65535)
-    snmp_timeout: Duration = 1.0
-    fingerprint: FingerprintConfig = Field(default_factory=FingerprintConfig)
+    """ARP sweeps of the office's subnets (LAN discovery) and SNMP auto-discovery."""
+
+    enabled: bool = Field(default=False, description="run the LAN collector (ARP sweeps)")
+    interval: Duration = Field(default=900.0, description="time between sweeps")
+    interfaces: tuple[str, ...] = Field(
+        default=(),
+        description="interfaces to sweep (each with its IPv4 subnets); empty: every up interface"
+        " with an IPv4 address whose prefix is `max_prefix` or smaller (loopback and"
+        " point-to-point links excluded)",
+    )
+    cidrs: tuple[Cidr, ...] = Field(
+        default=(),
+        description="subnets to sweep, each on the interface whose address lies in it (or given"
+        " as `10.0.0.0/24@eth1`); with `interfaces`, they replace the interfaces' own subnets",
+    )
+    max_prefix: int = Field(
+        default=20,
+        ge=16,
+        le=30,
+        description="never sweep a subnet larger than this (/20 = 4,096 addresses)",
+    )
+    timeout: Duration = Field(
+        default=1.0,
+        description="how long the ARP sweep listens for replies, shared by its 1 + `retries`"
+        " passes (each listens timeout / passes after its last request)",
+    )
+    retries: int = Field(
+        default=1,
+        ge=0,
+        le=5,
+        description="passes after the first; each asks only the addresses still silent",
+    )
+    isolate: bool = Field(
+        default=True,
+        description="run the sweep in a child process, so scapy's vendor database (~28 MiB)"
+        " never stays in the agent",
+    )
+    fallback_rate: int = Field(
+        default=500,
+        ge=10,
+        le=10000,
+        description="unprivileged fallback (no CAP_NET_RAW): UDP datagrams a second that provoke"
+        " the kernel's ARP",
+    )
+    state_file: str | None = Field(
+        default="/var/lib/ictinfra/lan_hosts.json",
+        description="first/last seen of each host across restarts; null: memory only",
+    )
+    snmp_autodiscovery: bool = Field(
+        default=False,
+        description="ask every host found for sysObjectID over SNMP v2c; those that answer are"
+        " offered as SNMP targets (inventory and metric)",
+    )
+    snmp_communities: tuple[Secret, ...] = Field(
+        default=(Secret("public"),),
+        description="communities auto-discovery tries; the first that answers wins",
+    )
+    snmp_port: int = Field(default=161, ge=1, le=65535, description="auto-discovery's UDP port")
+    snmp_timeout: Duration = Field(
+        default=1.0, description="auto-discovery's wait for an answer (no retries)"
+    )
+    fingerprint: FingerprintConfig = Field(
+        default_factory=FingerprintConfig,
+        description="a TCP connect to a few ports of each host found, to tell a PC from a printer",
+    )
 
     def subnet_cidrs(self) -> list[tuple[str, str | None]]:
         """`cidrs` as (cidr, interface or None)."""

@@ -8,6 +8,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from agent.config.suggest import did_you_mean, known_keys
 from agent.errors import ConfigError
 
 Location = tuple[str | int, ...]
@@ -50,20 +51,24 @@ def _dotted(loc: Location) -> str:
     return text or "(top level)"
 
 
-def _describe(error: Any) -> str:
+def _describe(error: Any, loc: Location, model: type[BaseModel]) -> str:
     if error["type"] == "extra_forbidden":
-        return "unknown key"
+        return "unknown key" + did_you_mean(loc[-1], known_keys(model, loc[:-1]))
     if error["type"] == "missing":
         return "required key is missing"
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def format_problems(exc: ValidationError, lines: dict[Location, int]) -> list[str]:
-    """One line per bad key: `line N: snmp.targets[0].version: unknown key`. Never the value."""
+def format_problems(
+    exc: ValidationError, lines: dict[Location, int], model: type[BaseModel]
+) -> list[str]:
+    """One line per bad key: `line N: snmp.targets[0].version: unknown key`. Never the value.
+
+    An unknown key names the closest key `model` allows there (`did you mean `x`?`)."""
     problems: list[tuple[Location, str]] = []
     for error in exc.errors(include_input=False, include_url=False):
         loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
-        problems.append((loc, _describe(error)))
+        problems.append((loc, _describe(error, loc, model)))
     return format_located(problems, lines)
 
 
@@ -77,15 +82,39 @@ def format_located(problems: list[tuple[Location, str]], lines: dict[Location, i
     return [text for _, text in sorted(found, key=lambda item: item[0])]
 
 
+_OPENERS = {
+    "while parsing a flow sequence": "`[`",
+    "while parsing a flow mapping": "`{`",
+    "while scanning a quoted scalar": "quote",
+}
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """Where the parser gave up, and where the construct it was reading opened when that differs.
+
+    An unclosed bracket or quote is reported at its own line: that is where the fix goes. The
+    line's text is never quoted (it may hold a secret)."""
+    mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
+    gave_up = f"line {mark.line + 1}: " if mark else ""
+    message = f"not valid YAML: {problem or exc}"
+    context, opened = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if opened is None or context is None or (mark is not None and opened.line == mark.line):
+        return f"{gave_up}{message}"
+    opener = _OPENERS.get(context)
+    if opener is None:
+        return f"{gave_up}{message} ({context} from line {opened.line + 1})"
+    return (
+        f"line {opened.line + 1}: not valid YAML: the {opener} at column {opened.column + 1}"
+        f" is not closed ({gave_up}{problem})"
+    )
+
+
 def parse_yaml(text: str, source: str) -> tuple[Any, dict[Location, int]]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(source, [f"{where}not valid YAML: {problem}"]) from None
+        raise ConfigError(source, [_yaml_problem(exc)]) from None
     lines: dict[Location, int] = {}
     if node is not None:
         _index_lines(node, (), lines)
@@ -112,7 +141,7 @@ def parse_model(model: type[ModelT], text: str, source: str) -> ModelT:
     try:
         result = model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, format_problems(exc, lines)) from None
+        raise ConfigError(source, format_problems(exc, lines, model)) from None
     if isinstance(result, CrossChecked) and (broken := result.reference_problems()):
         raise ConfigError(source, format_located(broken, lines))
     return result

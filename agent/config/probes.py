@@ -26,17 +26,35 @@ def _check_target(value: object) -> object:
 class ProbeTarget(StrictModel):
     """One thing to probe: `host`, `host:port` or an `http(s)://` URL."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:/-]+$")
-    address: Annotated[str, BeforeValidator(_check_target)]
-    # auto: a URL -> http, host:port -> tcp, a bare host -> icmp (tcp to `tcp_port` if ICMP is
-    # not allowed).
-    method: Method = "auto"
-    tcp_port: int = Field(default=443, ge=1, le=65535)
-    count: int | None = Field(default=None, ge=1, le=1000)
-    timeout: Duration | None = None
-    # http: the statuses that count as "up" (default: any answer below 500).
-    http_ok_below: int = Field(default=500, ge=100, le=600)
-    tls_verify: bool = True
+    name: str = Field(
+        min_length=1,
+        pattern=r"^[A-Za-z0-9_.:/-]+$",
+        description="the `target` label; unique within its kind",
+    )
+    address: Annotated[str, BeforeValidator(_check_target)] = Field(
+        description="`host`, `host:port` or an `http(s)://` URL"
+    )
+    method: Method = Field(
+        default="auto",
+        description="auto: a URL -> http, host:port -> tcp, a bare host -> icmp (tcp to"
+        " `tcp_port` if ICMP is not allowed)",
+    )
+    tcp_port: int = Field(
+        default=443, ge=1, le=65535, description="the TCP fallback's port for a bare host"
+    )
+    count: int | None = Field(
+        default=None, ge=1, le=1000, description="packets per burst; default `probes.count`"
+    )
+    timeout: Duration | None = Field(
+        default=None, description="for one packet's reply; default `probes.timeout`"
+    )
+    http_ok_below: int = Field(
+        default=500,
+        ge=100,
+        le=600,
+        description="http: the statuses below this count as up (default: any answer below 500)",
+    )
+    tls_verify: bool = Field(default=True, description="https: verify the server's certificate")
 
     @property
     def is_url(self) -> bool:
@@ -52,29 +70,54 @@ class ProbeTarget(StrictModel):
 
 
 class GatewayProbe(StrictModel):
-    enabled: bool = True
-    # empty: read the default route from <proc_root>/net/route
-    address: str | None = None
-    method: Literal["auto", "icmp", "tcp"] = "auto"
-    tcp_port: int = Field(default=53, ge=1, le=65535)
+    """The office's default gateway (its router)."""
+
+    enabled: bool = Field(default=True, description="probe the default gateway")
+    address: str | None = Field(
+        default=None, description="empty: the default route's gateway from `<proc_root>/net/route`"
+    )
+    method: Literal["auto", "icmp", "tcp"] = Field(
+        default="auto", description="auto: ICMP, TCP if ICMP is not allowed"
+    )
+    tcp_port: int = Field(
+        default=53,
+        ge=1,
+        le=65535,
+        description="for TCP: a refused connection (RST) counts as an answer",
+    )
 
 
 class ProbesConfig(StrictModel):
-    enabled: bool = False
-    interval: Duration = 60.0
-    count: int = Field(default=10, ge=1, le=1000)  # packets (requests) per burst and target
-    spacing: Duration = 0.1  # between packets of one burst
-    timeout: Duration = 2.0  # for one packet's reply
-    http_count: int = Field(default=3, ge=1, le=100)  # requests per burst to an HTTP target
-    dns_timeout: Duration = 2.0
-    icmp: Literal["auto", "off"] = "auto"
-    proc_root: str = "/proc"
-    gateway: GatewayProbe = GatewayProbe()
-    wan: tuple[ProbeTarget, ...] = ()
-    internet: tuple[ProbeTarget, ...] = ()
-    services: tuple[ProbeTarget, ...] = ()
-    # the gateway's reachable share (ictinfra_lan_gateway_reachable_ratio) is over this window
-    availability_window: Duration = 86400.0
+    """Reachability, latency, loss and jitter bursts to the gateway, WAN, Internet, services."""
+
+    enabled: bool = Field(default=False, description="run the probes collector")
+    interval: Duration = Field(default=60.0, description="one burst per target per interval")
+    count: int = Field(
+        default=10, ge=1, le=1000, description="packets (requests) per burst and target"
+    )
+    spacing: Duration = Field(default=0.1, description="between the packets of one burst")
+    timeout: Duration = Field(default=2.0, description="for one packet's reply")
+    http_count: int = Field(
+        default=3, ge=1, le=100, description="requests per burst to an HTTP target"
+    )
+    dns_timeout: Duration = Field(default=2.0, description="name resolution, once per burst")
+    icmp: Literal["auto", "off"] = Field(default="auto", description="off: TCP everywhere")
+    proc_root: str = Field(default="/proc", description="where the routing table is read")
+    gateway: GatewayProbe = Field(default=GatewayProbe(), description="the default gateway")
+    wan: tuple[ProbeTarget, ...] = Field(
+        default=(), description="targets across the government WAN (kind `wan`)"
+    )
+    internet: tuple[ProbeTarget, ...] = Field(
+        default=(), description="targets on the Internet (kind `internet`)"
+    )
+    services: tuple[ProbeTarget, ...] = Field(
+        default=(), description="services the office uses (kind `service`)"
+    )
+    availability_window: Duration = Field(
+        default=86400.0,
+        description="the window of the gateway's reachable share"
+        " (ictinfra_lan_gateway_reachable_ratio)",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ProbesConfig:

@@ -29,23 +29,56 @@ def _check_address(value: object) -> object:
 
 
 class SnmpTarget(StrictModel):
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:/-]+$")
-    address: Annotated[str, BeforeValidator(_check_address)]
-    version: Annotated[Literal["1", "2c", "3"], BeforeValidator(_version_text)] = "2c"
-    community: Secret = Secret("public")
-    user: str | None = None
-    auth_protocol: Annotated[AuthProtocol | None, BeforeValidator(_upper)] = None
-    auth_key: Secret | None = None
-    priv_protocol: Annotated[PrivProtocol | None, BeforeValidator(_upper)] = None
-    priv_key: Secret | None = None
-    context: str = ""
-    timeout: Duration = 2.0
-    retries: int = Field(default=1, ge=0, le=10)
-    interval: Duration | None = None
-    inventory_interval: Duration | None = None
-    poll_timeout: Duration | None = None  # the whole poll of this device; default 80% of interval
-    max_repetitions: int | None = Field(default=None, ge=1, le=200)
-    modules: tuple[Module, ...] = DEFAULT_MODULES
+    """One SNMP device to poll."""
+
+    name: str = Field(
+        min_length=1,
+        pattern=r"^[A-Za-z0-9_.:/-]+$",
+        description="the `device` label of every series of this device; unique",
+    )
+    address: Annotated[str, BeforeValidator(_check_address)] = Field(
+        description="host[:port] of the device's SNMP agent (default port 161)"
+    )
+    version: Annotated[Literal["1", "2c", "3"], BeforeValidator(_version_text)] = Field(
+        default="2c", description="SNMP version"
+    )
+    community: Secret = Field(default=Secret("public"), description="v1/v2c community")
+    user: str | None = Field(default=None, description="v3 user name (required with version 3)")
+    auth_protocol: Annotated[AuthProtocol | None, BeforeValidator(_upper)] = Field(
+        default=None, description="v3 authentication protocol; goes with `auth_key`"
+    )
+    auth_key: Secret | None = Field(
+        default=None, description="v3 authentication key (at least 8 characters)"
+    )
+    priv_protocol: Annotated[PrivProtocol | None, BeforeValidator(_upper)] = Field(
+        default=None, description="v3 privacy protocol; goes with `priv_key`, needs auth_*"
+    )
+    priv_key: Secret | None = Field(
+        default=None, description="v3 privacy key (at least 8 characters)"
+    )
+    context: str = Field(default="", description="v3 context name")
+    timeout: Duration = Field(default=2.0, description="per request")
+    retries: int = Field(
+        default=1, ge=0, le=10, description="re-sends of a request that got no answer"
+    )
+    interval: Duration | None = Field(
+        default=None, description="this device's counter interval; default `snmp.interval`"
+    )
+    inventory_interval: Duration | None = Field(
+        default=None,
+        description="this device's inventory interval; default `snmp.inventory_interval`",
+    )
+    poll_timeout: Duration | None = Field(
+        default=None,
+        description="the whole poll of this device; default `snmp.poll_timeout`, else 80% of the"
+        " interval",
+    )
+    max_repetitions: int | None = Field(
+        default=None, ge=1, le=200, description="GETBULK max-repetitions; default the section's"
+    )
+    modules: tuple[Module, ...] = Field(
+        default=DEFAULT_MODULES, description="the MIB groups polled on this device"
+    )
 
     @property
     def host_port(self) -> tuple[str, int]:
@@ -76,14 +109,28 @@ class SnmpTarget(StrictModel):
 
 
 class SnmpConfig(StrictModel):
-    interval: Duration = 60.0
-    inventory_interval: Duration = 3600.0
-    concurrency: int = Field(default=16, ge=1, le=256)
-    poll_timeout: Duration | None = None  # per device; default 80% of the device's interval
-    # v1/v2c message codec: "lean" (our BER codec, ~10x less CPU) or "pysnmp" (pyasn1); v3: pysnmp
-    codec: Literal["lean", "pysnmp"] = "lean"
-    max_repetitions: int = Field(default=25, ge=1, le=200)
-    targets: tuple[SnmpTarget, ...] = ()
+    """SNMP polling: defaults for every target, and the targets."""
+
+    interval: Duration = Field(
+        default=60.0, description="interface counters, HOST-RESOURCES and Printer-MIB polls"
+    )
+    inventory_interval: Duration = Field(
+        default=3600.0, description="system strings, ENTITY-MIB, vendor and kind"
+    )
+    concurrency: int = Field(default=16, ge=1, le=256, description="devices polled at once")
+    poll_timeout: Duration | None = Field(
+        default=None,
+        description="how long one device's whole poll may take; default 80% of its interval",
+    )
+    codec: Literal["lean", "pysnmp"] = Field(
+        default="lean",
+        description="v1/v2c message codec: `lean` (ictinfra's BER codec, ~10x less CPU) or"
+        " `pysnmp` (pyasn1); v3 always uses pysnmp",
+    )
+    max_repetitions: int = Field(
+        default=25, ge=1, le=200, description="GETBULK max-repetitions (per column)"
+    )
+    targets: tuple[SnmpTarget, ...] = Field(default=(), description="the devices, one entry each")
 
     @model_validator(mode="after")
     def _unique_names(self) -> SnmpConfig:

@@ -34,10 +34,16 @@ UserName = Annotated[str, Field(min_length=1, pattern=r"^[^:]+$")]
 
 
 class WebConfig(StrictModel):
-    tls_cert_file: str | None = None
-    tls_key_file: str | None = None
-    # user -> bcrypt hash, as in exporter-toolkit's web config
-    basic_auth_users: dict[UserName, BcryptHash] = Field(default_factory=dict)
+    """TLS and basic auth for the agent's `/metrics` (exporter-toolkit's web config)."""
+
+    tls_cert_file: str | None = Field(
+        default=None, description="serve HTTPS with this certificate (PEM); goes with the key"
+    )
+    tls_key_file: str | None = Field(default=None, description="the certificate's private key")
+    basic_auth_users: dict[UserName, BcryptHash] = Field(
+        default_factory=dict,
+        description="user -> bcrypt hash (htpasswd -nBC 12 USER), never the password itself",
+    )
 
     @model_validator(mode="after")
     def _tls_pair(self) -> "WebConfig":

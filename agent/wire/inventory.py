@@ -11,6 +11,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION: Literal[1] = 1
+# HostInventory.virtualization: systemd-detect-virt's ids of containers (the rest are VMs)
+CONTAINER_KINDS = frozenset(
+    {"docker", "podman", "lxc", "lxc-libvirt", "systemd-nspawn", "openvz", "wsl", "container-other"}
+)
 
 
 class WireModel(BaseModel):
@@ -92,6 +96,9 @@ class HostInventory(WireModel):
     disks: list[DiskInfo] = Field(default_factory=list)
     filesystems: list[FilesystemInfo] = Field(default_factory=list)
     nics: list[NicInfo] = Field(default_factory=list)
+    # systemd-detect-virt's id (docker, podman, kvm, vmware, microsoft, vm-other, ...);
+    # None: bare metal, or not known
+    virtualization: str | None = Field(default=None, max_length=32)
 
 
 class EntityInfo(WireModel):

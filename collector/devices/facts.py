@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from agent.wire.inventory import DeviceInventory, EntityInfo, HostInventory
+from agent.wire.inventory import CONTAINER_KINDS, DeviceInventory, EntityInfo, HostInventory
 from collector.devices.model import SoftwareFact, Specs
 
 
@@ -14,6 +14,29 @@ def chassis_of(entities: list[EntityInfo]) -> EntityInfo | None:
         if entity.entity_class == "chassis":
             return entity
     return next((e for e in entities if e.serial), None)
+
+
+_VIRT_NAMES = {
+    "kvm": "KVM", "qemu": "QEMU", "vmware": "VMware", "microsoft": "Hyper-V",
+    "oracle": "VirtualBox", "xen": "Xen", "bochs": "Bochs", "parallels": "Parallels",
+    "amazon": "AWS", "google": "Google",
+    "docker": "Docker", "podman": "Podman", "lxc": "LXC", "lxc-libvirt": "LXC",
+    "systemd-nspawn": "systemd-nspawn", "openvz": "OpenVZ", "wsl": "WSL",
+}  # fmt: skip
+
+
+def virtual_label(virtualization: str | None) -> str | None:
+    """`virtual machine (KVM)`, `container (Docker)`; None for bare metal or not known."""
+    if not virtualization:
+        return None
+    kind = "container" if virtualization in CONTAINER_KINDS else "virtual machine"
+    name = _VIRT_NAMES.get(virtualization)
+    return f"{kind} ({name})" if name else kind
+
+
+def host_model(host: HostInventory) -> str | None:
+    """DMI's product name, else what the host is virtualised as: never empty for a VM."""
+    return host.dmi.product_name or virtual_label(host.virtualization)
 
 
 def host_software(host: HostInventory) -> tuple[SoftwareFact, ...]:

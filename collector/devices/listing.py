@@ -87,6 +87,7 @@ def record(device: SeenDevice, events: Iterable[dict[str, Any]]) -> dict[str, An
         "first_seen": _iso(device.first_seen),
         "last_seen": _iso(device.last_seen),
         "vendor": device.vendor,
+        "vendor_reported": device.vendor_reported,
         "model": device.model,
         "serial": device.serial,
         "mac": device.mac,

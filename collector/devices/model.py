@@ -113,7 +113,8 @@ class SeenDevice:
     mac: str | None = None
     macs: tuple[str, ...] = ()  # every MAC of the device (a host's NICs)
     serial: str | None = None
-    vendor: str | None = None
+    vendor: str | None = None  # the maker's usual name (collector/devices/vendors.py): "Cisco"
+    vendor_reported: str | None = None  # as the agent or the register spelt it: "ciscoSystems"
     model: str | None = None
     ages: tuple[AgeEvidence, ...] = ()  # best first, as AGE_SOURCES orders them
     software: tuple[SoftwareFact, ...] = ()

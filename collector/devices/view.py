@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, select, tuple_
 
 from agent.wire.inventory import DeviceInventory, HostInventory, Inventory, LanHost
-from collector.devices import ages, classify, facts
+from collector.devices import ages, classify, facts, vendors
 from collector.devices.model import AgeEvidence, RegisterEntry, SeenDevice, Source
 from collector.devices.register import AssetRegister, RegisterIndex, normalise_mac
 from collector.store import Store
@@ -210,8 +210,9 @@ def _host(row: _Seen, host: HostInventory, index: RegisterIndex, today: dt.date)
         mac=macs[0] if macs else None,
         macs=macs,
         serial=serial,
-        vendor=host.dmi.sys_vendor,
-        model=host.dmi.product_name,
+        vendor=vendors.human(host.dmi.sys_vendor),
+        vendor_reported=host.dmi.sys_vendor,
+        model=facts.host_model(host),
         ages=ages.best_first(found),
         software=facts.host_software(host),
         specs=facts.host_specs(host),
@@ -238,7 +239,8 @@ def _snmp(row: _Seen, target: DeviceInventory, index: RegisterIndex, today: dt.d
         device_class=device_class,
         class_evidence=evidence,
         serial=serial,
-        vendor=target.vendor,
+        vendor=vendors.human(target.vendor),
+        vendor_reported=target.vendor,
         model=model,
         ages=ages.best_first(found),
         software=facts.snmp_software(target),
@@ -261,7 +263,8 @@ def _lan(row: _Seen, lan: LanHost, index: RegisterIndex) -> SeenDevice:
         class_evidence=evidence,
         mac=mac,
         macs=(mac,),
-        vendor=lan.vendor,
+        vendor=vendors.human(lan.vendor),
+        vendor_reported=lan.vendor,
         ages=ages.best_first(ages.from_register(entry) + ages.from_first_seen(row.first_seen)),
         register=entry,
         register_match=how,
@@ -285,7 +288,8 @@ def _bare(row: _Seen, index: RegisterIndex) -> SeenDevice:
         mac=mac,
         macs=(mac,) if mac else (),
         serial=row.serial,
-        vendor=row.vendor,
+        vendor=vendors.human(row.vendor),
+        vendor_reported=row.vendor,
         model=row.model,
         ages=ages.best_first(found),
         register=entry,
@@ -311,7 +315,8 @@ def unseen(entry: RegisterEntry) -> SeenDevice:
         mac=entry.mac,
         macs=(entry.mac,) if entry.mac else (),
         serial=entry.serial,
-        vendor=entry.vendor,
+        vendor=vendors.human(entry.vendor),
+        vendor_reported=entry.vendor,
         model=entry.model,
         ages=tuple(found),
         register=entry,

@@ -1,5 +1,5 @@
 """`GET /api/v1/obsolete` (reader token, scoped to a unit and below) and the
-`ictinfra_device_obsolete{site,device,class,reason}` metric, recomputed every
+`ictinfra_device_obsolete*` metrics (collector/obsolete/exposition.py), recomputed every
 `obsolete.metrics_interval` from the store (never on scrape: a scrape only reads the last result).
 """
 
@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from collector.devices.api import _units as units_in_scope
 from collector.ingest import Rejection
 from collector.obsolete.engine import split
+from collector.obsolete.exposition import ObsoleteSeries
 from collector.obsolete.service import book_for, obsolete_report, seen
 from collector.readers import authorize_reader, database_unavailable
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from collector.app import Collector
 
 log = logging.getLogger("collector.obsolete")
-Series = tuple[str, str, str, str]  # site, device, class, reason
 
 
 def _query(request: Request) -> tuple[str | None, str, int | None, dt.date]:
@@ -55,7 +55,7 @@ class ObsoleteApi(PromCollector):
     def __init__(self, collector: Collector) -> None:
         self.collector = collector
         self.book = book_for(collector.config.obsolete, collector.store)  # bad file: fails now
-        self.series: list[Series] = []
+        self.series = ObsoleteSeries()
         self.computed_at: float | None = None
         self.duration: float | None = None
         self._task: asyncio.Task[None] | None = None
@@ -87,18 +87,15 @@ class ObsoleteApi(PromCollector):
         started = time.monotonic()
         settings = self.collector.config.obsolete
         devices = seen(self.collector.store, None, start=time.time() - settings.metrics_window)
-        verdicts = split(devices, self.book.for_site, dt.date.today(), 1).obsolete
-        series: list[Series] = [
-            (v.device.site, v.device.device, v.device.device_class, reason.rule)
-            for v in verdicts
-            for reason in v.reasons
-        ]
-        if len(series) > settings.metrics_max_series:
+        months = self.book.default.soon_months
+        judged = split(devices, self.book.for_site, dt.date.today(), months)
+        series = ObsoleteSeries.of(judged, settings.metrics_max_series)
+        if series.total > settings.metrics_max_series:
             log.warning(
                 "ictinfra_device_obsolete: %d series, only the first %d exported",
-                len(series), settings.metrics_max_series,
+                series.total, settings.metrics_max_series,
             )  # fmt: skip
-        self.series = series[: settings.metrics_max_series]
+        self.series = series
         self.computed_at, self.duration = time.time(), time.monotonic() - started
 
     async def _refresh(self) -> None:
@@ -118,15 +115,7 @@ class ObsoleteApi(PromCollector):
             await asyncio.gather(self._task, return_exceptions=True)
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        family = GaugeMetricFamily(
-            "ictinfra_device_obsolete",
-            "1 for each reason a device seen recently is obsolete (rule: max_age, min_memory, "
-            "min_cores, min_disk, min_port_speed, os_eol, firmware_eol).",
-            labels=["site", "device", "class", "reason"],
-        )
-        for labels in self.series:
-            family.add_metric(labels, 1)
-        yield family
+        yield from self.series.families()
         if self.computed_at is not None and self.duration is not None:
             yield GaugeMetricFamily(
                 "ictinfra_collector_obsolete_evaluation_timestamp_seconds",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -63,10 +64,26 @@ def _date(value: Any) -> EolDate:
     return dt.date.fromisoformat(str(value))
 
 
+_PLACEHOLDER = re.compile(r"__([A-Z_]+?)__")
+_FIELDS = {"RELEASE_CYCLE": "releaseCycle", "CODENAME": "codename", "LATEST": "latest"}
+
+
+def _label(doc: dict[str, Any], item: dict[str, Any]) -> str:
+    """endoflife.date's label template filled from the release (`__CODENAME__` -> Bookworm);
+    a placeholder the release has no value for goes, with the brackets or quotes around it."""
+
+    def fill(match: re.Match[str]) -> str:
+        value = item.get(_FIELDS.get(match.group(1), ""))
+        return "" if value is None else str(value)
+
+    template = str(item.get("releaseLabel") or doc.get("releaseLabel") or "__RELEASE_CYCLE__")
+    label = _PLACEHOLDER.sub(fill, template)
+    return " ".join(re.sub(r"\(\s*\)|''|\"\"", "", label).split())
+
+
 def _release(name: str, doc: dict[str, Any], item: dict[str, Any], manual: bool) -> Release:
     cycle = str(item["releaseCycle"])
-    template = str(doc.get("releaseLabel") or "__RELEASE_CYCLE__")
-    label = str(item.get("releaseLabel") or template.replace("__RELEASE_CYCLE__", cycle))
+    label = _label(doc, item)
     title = str(doc["title"])
     eol = _date(item.get("eol")) if "eol" in item or manual else None
     release_date = item.get("releaseDate")

@@ -35,6 +35,7 @@ def device_item(verdict: ObsoleteVerdict, lang: str) -> dict[str, Any]:
         "device": device.device,
         "class": device.device_class,
         "vendor": device.vendor,
+        "vendor_reported": device.vendor_reported,
         "model": device.model,
         "serial": device.serial,
         "mac": device.mac,

@@ -49,14 +49,24 @@ BitRate = Annotated[int, BeforeValidator(parse_bit_rate)]
 class ClassRules(StrictModel):
     """What one device class must meet to be in service life. A floor left out is not checked."""
 
-    max_age_years: float | None = Field(default=None, gt=0)
-    max_age_source: str | None = None  # the legal text or decision the life comes from
-    max_age_verified: bool = False  # False: the figure could not be checked against its source
-    min_memory: ByteSize | None = None
-    min_cores: int | None = Field(default=None, gt=0)
-    min_disk: ByteSize | None = None
-    min_port_speed: BitRate | None = None  # the fastest port must reach this
-    software_support: bool = True  # the OS / firmware must be within its vendor's support
+    max_age_years: float | None = Field(
+        default=None, gt=0, description="service life: older (by its age evidence) is obsolete"
+    )
+    max_age_source: str | None = Field(
+        default=None, description="the legal text or decision the service life comes from"
+    )
+    max_age_verified: bool = Field(
+        default=False, description="false: the figure could not be checked against its source"
+    )
+    min_memory: ByteSize | None = Field(default=None, description="the least memory (RAM)")
+    min_cores: int | None = Field(default=None, gt=0, description="the fewest CPU cores")
+    min_disk: ByteSize | None = Field(default=None, description="the smallest total disk")
+    min_port_speed: BitRate | None = Field(
+        default=None, description="the fastest port must reach this (e.g. 1Gbit/s)"
+    )
+    software_support: bool = Field(
+        default=True, description="the OS / firmware must be within its vendor's support"
+    )
 
 
 NOT_JUDGED = ClassRules(software_support=False)
@@ -65,39 +75,81 @@ NOT_JUDGED = ClassRules(software_support=False)
 class ClassTable(StrictModel):
     """One entry per device class (collector.devices.model.DEVICE_CLASSES); absent: not judged."""
 
-    pc: ClassRules | None = None
-    laptop: ClassRules | None = None
-    server: ClassRules | None = None
-    switch: ClassRules | None = None
-    router: ClassRules | None = None
-    firewall: ClassRules | None = None
-    access_point: ClassRules | None = None
-    printer: ClassRules | None = None
-    ups: ClassRules | None = None
-    camera: ClassRules | None = None
-    phone: ClassRules | None = None
-    other: ClassRules | None = None
-    unknown: ClassRules | None = None
+    pc: ClassRules | None = Field(
+        default=None, description="rules for class `pc`; absent: not judged"
+    )
+    laptop: ClassRules | None = Field(
+        default=None, description="rules for class `laptop`; absent: not judged"
+    )
+    server: ClassRules | None = Field(
+        default=None, description="rules for class `server`; absent: not judged"
+    )
+    switch: ClassRules | None = Field(
+        default=None, description="rules for class `switch`; absent: not judged"
+    )
+    router: ClassRules | None = Field(
+        default=None, description="rules for class `router`; absent: not judged"
+    )
+    firewall: ClassRules | None = Field(
+        default=None, description="rules for class `firewall`; absent: not judged"
+    )
+    access_point: ClassRules | None = Field(
+        default=None, description="rules for class `access_point`; absent: not judged"
+    )
+    printer: ClassRules | None = Field(
+        default=None, description="rules for class `printer`; absent: not judged"
+    )
+    ups: ClassRules | None = Field(
+        default=None, description="rules for class `ups`; absent: not judged"
+    )
+    camera: ClassRules | None = Field(
+        default=None, description="rules for class `camera`; absent: not judged"
+    )
+    phone: ClassRules | None = Field(
+        default=None, description="rules for class `phone`; absent: not judged"
+    )
+    other: ClassRules | None = Field(
+        default=None, description="rules for class `other`; absent: not judged"
+    )
+    unknown: ClassRules | None = Field(
+        default=None, description="rules for class `unknown`; absent: not judged"
+    )
 
 
 class EolOverride(StrictModel):
     """A date a province has checked (or a release the shipped data lacks)."""
 
-    product: str  # a data file's name: windows, junos, cisco-ios, ...
-    cycle: str
-    eol: dt.date | None  # null: not known (the device is reported as unknown)
-    source: str
-    verified: bool = True
+    product: str = Field(
+        description="an end-of-life data file's name: windows, junos, cisco-ios, ..."
+    )
+    cycle: str = Field(description="the release cycle, as in that file (e.g. 15.2)")
+    eol: dt.date | None = Field(
+        description="the end of support; null: not known (the device is reported as unknown)"
+    )
+    source: str = Field(description="where the date comes from")
+    verified: bool = Field(default=True, description="the date was checked against its source")
 
 
 class Rules(StrictModel):
-    version: str = "ictinfra-default-2026"
-    # eol: the end of (security) support; eoes: count paid extended support where sold
-    support_end: Literal["eol", "eoes"] = "eol"
-    soon_months: int = Field(default=12, gt=0, le=120)
-    classes: ClassTable = ClassTable()
-    eol_overrides: list[EolOverride] = Field(default_factory=list)
-    sources: list[str] = Field(default_factory=list)  # the files merged, in order (filled in)
+    """A rules file: `obsolete.rules_file`, `obsolete.overrides` (docs/obsolete.md)."""
+
+    version: str = Field(default="ictinfra-default-2026", description="the rules' version")
+    support_end: Literal["eol", "eoes"] = Field(
+        default="eol",
+        description="eol: the end of (security) support; eoes: count paid extended support"
+        " where sold",
+    )
+    soon_months: int = Field(
+        default=12, gt=0, le=120, description="the soon-obsolete list looks this far ahead"
+    )
+    classes: ClassTable = Field(default=ClassTable(), description="the floors per device class")
+    eol_overrides: list[EolOverride] = Field(
+        default_factory=list, description="end-of-life dates that replace or add to the shipped"
+    )
+    sources: list[str] = Field(
+        default_factory=list,
+        description="filled in when loaded: the files merged, in order; leave it out",
+    )
 
     def for_class(self, device_class: str) -> ClassRules:
         found = (
@@ -129,7 +181,7 @@ def _read_layer(text: str, source: str) -> dict[str, Any]:
     try:
         Rules.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, format_problems(exc, lines)) from None
+        raise ConfigError(source, format_problems(exc, lines, Rules)) from None
     return data
 
 
@@ -163,7 +215,7 @@ def load_layers(base: str | Path | None, overrides: Sequence[str | Path] = ()) -
     try:
         return Rules.model_validate({**merged, "sources": [source for source, _ in layers]})
     except ValidationError as exc:
-        raise ConfigError(layers[-1][0], format_problems(exc, {})) from None
+        raise ConfigError(layers[-1][0], format_problems(exc, {}, Rules)) from None
 
 
 def load_rules(

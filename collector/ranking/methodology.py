@@ -58,17 +58,30 @@ PromQL = Annotated[str, AfterValidator(_promql)]
 
 
 class Names(StrictModel):
-    vi: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    """A name in both languages."""
+
+    vi: str = Field(min_length=1, description="Vietnamese")
+    en: str = Field(min_length=1, description="English")
 
 
 class Query(StrictModel):
     """A per-step expression; `aggregate` says how steps combine over the period."""
 
-    aggregate: Aggregate
-    by: tuple[str, ...]  # the labels that identify a result series (site first)
-    raw: PromQL
-    recorded: str | None = None  # the recording rule's series of the same expression, per day
+    aggregate: Aggregate = Field(
+        description="how the per-step values combine over the period: sum, count (steps with a"
+        " value), last, median"
+    )
+    by: tuple[str, ...] = Field(
+        description="the labels that identify a result series, `site` first"
+    )
+    raw: PromQL = Field(
+        description="the per-step PromQL, evaluated at each `step` (parsed when the file loads)"
+    )
+    recorded: str | None = Field(
+        default=None,
+        description="the daily recording rule's series of the same expression; absent: always"
+        " read raw",
+    )
 
     @field_validator("by")
     @classmethod
@@ -86,53 +99,103 @@ class Query(StrictModel):
 class Queries(StrictModel):
     """Every query the terms are measured from; each is required."""
 
-    site_reporting: Query
-    office_reporting: Query
-    probe_up: Query
-    cpu_measured: Query
-    cpu_hot: Query
-    memory_measured: Query
-    memory_hot: Query
-    bandwidth_test: Query
-    uplink_speed: Query
-    lan_managed_switches: Query
-    lan_uplink_speed: Query
-    lan_fast_ethernet_only: Query
+    site_reporting: Query = Field(description="steps a site reported: coverage")
+    office_reporting: Query = Field(
+        description="steps each office (`instance`) reported: the offices"
+    )
+    probe_up: Query = Field(
+        description="steps at least one probe target of a kind (internet, wan, gateway) answered"
+    )
+    cpu_measured: Query = Field(description="steps with a server's CPU busy share measured")
+    cpu_hot: Query = Field(description="steps with CPU busy at or over the limit (80 %)")
+    memory_measured: Query = Field(description="steps with a server's memory use measured")
+    memory_hot: Query = Field(description="steps with memory used at or over the limit (90 %)")
+    bandwidth_test: Query = Field(description="speed test results: Internet capacity (median)")
+    uplink_speed: Query = Field(
+        description="the configured uplink's speed: the capacity without a test (last)"
+    )
+    lan_managed_switches: Query = Field(description="LAN standard: managed switches (last)")
+    lan_uplink_speed: Query = Field(description="LAN standard: the uplink's speed (last)")
+    lan_fast_ethernet_only: Query = Field(
+        description="LAN standard: switches with Fast Ethernet only (last)"
+    )
 
 
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
 class Thresholds(StrictModel):
-    internet_availability: Share
-    wan_availability: Share
-    gateway_availability: Share
-    uplink_bytes_per_second: float = Field(ge=0)
-    server_hot_share: Share
+    """The criteria's thresholds (shares are 0-1)."""
+
+    internet_availability: Share = Field(
+        description="computers_online: an office's Internet availability at least this"
+    )
+    wan_availability: Share = Field(
+        description="wan_connected: an office's WAN availability at least this"
+    )
+    gateway_availability: Share = Field(
+        description="lan_standard: the gateway's availability at least this"
+    )
+    uplink_bytes_per_second: float = Field(
+        ge=0, description="lan_standard: the LAN uplink at least this fast (125e6 = 1 Gbit/s)"
+    )
+    server_hot_share: Share = Field(
+        description="server_capacity: a server passes with fewer than this share of its measured"
+        " steps hot (0.05: p95 below the limit)"
+    )
 
 
 class Indicator(StrictModel):
-    name: Names
-    max_points: float = Field(gt=0)
-    numerator: Numerator
-    denominator: Denominator
-    score: Literal["ratio", "capped_ratio", "relative_to_best"]
-    when_denominator_zero: Literal["zero", "full_points"] = "zero"
-    zero_flag: str | None = None  # the flag a unit gets when b = 0 (default: no_<denominator>)
+    """One indicator: a / b, scored out of `max_points`."""
+
+    name: Names = Field(description="the indicator's name")
+    max_points: float = Field(gt=0, description="its maximum score")
+    numerator: Numerator = Field(description="the term counted as a")
+    denominator: Denominator = Field(description="the term counted as b")
+    score: Literal["ratio", "capped_ratio", "relative_to_best"] = Field(
+        description="ratio and capped_ratio: min(1, a/b) x max; relative_to_best: (a/b) / the"
+        " best a/b at the same level x max"
+    )
+    when_denominator_zero: Literal["zero", "full_points"] = Field(
+        default="zero", description="the score when b = 0"
+    )
+    zero_flag: str | None = Field(
+        default=None,
+        description="the flag a unit gets when b = 0; default `no_<denominator>`",
+    )
 
 
 class Methodology(StrictModel):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    version: str = Field(min_length=1)
-    name: Names
-    timezone: str = "Asia/Ho_Chi_Minh"
-    step: Duration = 300.0
-    coverage_floor: Share = 0.7
-    # the recording rules' clock: one sample a day, its value the end of the day they recorded
-    recorded_clock: str | None = None
-    thresholds: Thresholds
-    queries: Queries
-    indicators: dict[str, Indicator] = Field(min_length=1)
+    """A ranking methodology file (`rank --methodology FILE`; docs/ranking.md)."""
+
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9._-]*$",
+        description="the methodology's id, stored with every ranking",
+    )
+    version: str = Field(min_length=1, description="its version, stored with every ranking")
+    name: Names = Field(description="its name")
+    timezone: str = Field(
+        default="Asia/Ho_Chi_Minh", description="IANA zone of the calendar periods"
+    )
+    step: Duration = Field(
+        default=300.0,
+        description="queries are evaluated at each step of the period; at least 1m, divides a day",
+    )
+    coverage_floor: Share = Field(
+        default=0.7,
+        description="a unit reporting in fewer of the period's steps is not ranked"
+        " (`insufficient_data`)",
+    )
+    recorded_clock: str | None = Field(
+        default=None,
+        description="the recording rules' clock: one sample a day, its value the end of the day"
+        " they recorded; absent: everything is read raw",
+    )
+    thresholds: Thresholds = Field(description="the criteria's thresholds")
+    queries: Queries = Field(description="the PromQL every term is measured from")
+    indicators: dict[str, Indicator] = Field(
+        min_length=1, description="indicator id (a label-safe name) -> its definition"
+    )
 
     @field_validator("timezone")
     @classmethod

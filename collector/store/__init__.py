@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from collector.store.db import StoreMissingError, check_store, make_engine, ping, upgrade
+from collector.store.db import (
+    StoreMissingError,
+    StoreNewerError,
+    check_store,
+    make_engine,
+    ping,
+    upgrade,
+)
 from collector.store.inventory import InventoryStore
 from collector.store.registry import Registry, SiteIdentity
 
@@ -43,4 +50,4 @@ def open_store(database_url: str, *, init: bool = False, migrate: bool = True) -
     return Store(engine, Registry(engine), InventoryStore(engine))
 
 
-__all__ = ["SiteIdentity", "Store", "StoreMissingError", "open_store"]
+__all__ = ["SiteIdentity", "Store", "StoreMissingError", "StoreNewerError", "open_store"]

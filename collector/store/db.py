@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,10 +18,15 @@ from agent.errors import ConfigError, IctinfraError
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000  # how long a SQLite writer waits for another's lock
 VERSION_TABLE = "alembic_version"
+MIGRATION_LOCK_KEY = 74170001  # pg_advisory_xact_lock's key: any constant no other tool uses
 
 
 class StoreMissingError(IctinfraError):
     """The database holds no collector store: it was never created (`--init`), or is not ours."""
+
+
+class StoreNewerError(IctinfraError):
+    """The database's schema comes from a newer collector than this one (see docs/upgrade.md)."""
 
 
 def normalise_url(database_url: str) -> str:
@@ -104,22 +110,64 @@ def check_store(engine: Engine) -> None:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent; safe with several replicas)."""
+    """Bring the schema to the newest migration: idempotent, and run once when replicas start
+    together (the others wait for the lock, then find the schema at head). A store already at
+    head takes no lock."""
     from alembic import command
     from alembic.config import Config
-    from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    heads = set(ScriptDirectory.from_config(config).get_heads())
-    with engine.begin() as connection:
-        with _quiet("alembic.runtime.migration"):
-            current = set(MigrationContext.configure(connection).get_current_heads())
-        if current == heads:
-            return  # nothing to run, and nothing to log
+    scripts = ScriptDirectory.from_config(config)
+    heads = set(scripts.get_heads())
+    with engine.connect() as connection:
+        current = _current_heads(connection)
+    if current == heads:
+        return  # nothing to run, and nothing to log
+    known = {script.revision for script in scripts.walk_revisions()}
+    _refuse_unknown(current, known, heads, engine)
+    with _sqlite_lock(engine), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # held until this transaction ends
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
+        if _current_heads(connection) == heads:
+            return  # another process migrated while this one waited
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _refuse_unknown(current: set[str], known: set[str], heads: set[str], engine: Engine) -> None:
+    """StoreNewerError when the database is at a revision this collector does not ship."""
+    unknown = sorted(current - known)
+    if unknown:
+        raise StoreNewerError(
+            f"the database {shown(engine.url)} is at schema revision {', '.join(unknown)}, "
+            f"newer than this collector knows (its newest is {', '.join(sorted(heads))}): "
+            "run the collector version that wrote it, or restore or downgrade the database "
+            "as docs/upgrade.md says"
+        )
+
+
+def _current_heads(connection: Connection) -> set[str]:
+    from alembic.runtime.migration import MigrationContext
+
+    with _quiet("alembic.runtime.migration"):
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+
+@contextmanager
+def _sqlite_lock(engine: Engine) -> Iterator[None]:
+    """For a SQLite file, an exclusive lock on `FILE.migrate-lock` beside it, held past the
+    commit: a second process reads the schema's version only once the first one's is written."""
+    path = _sqlite_file(engine.url)
+    if path is None:
+        yield
+        return
+    with path.with_name(path.name + ".migrate-lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
+        yield
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.exc import OperationalError
 
-from collector.sites_csv import CsvError, UnitRow
+from collector.sites_csv import CsvError, UnitRow, UnitTree, tree_problems
 from collector.store.db import no_wait
 from collector.store.schema import tokens, unit_successors, units
 
@@ -62,34 +62,6 @@ def _row_to_unit(row: object) -> UnitRow:
     )
 
 
-def _check_tree(rows: Sequence[UnitRow], existing: dict[str, tuple[str | None, str]]) -> list[str]:
-    """Parents exist, no cycles, no level twice on one chain (each level becomes one label)."""
-    tree = dict(existing)
-    tree.update({row.code: (row.parent_code, row.level) for row in rows})
-    problems = []
-    for row in rows:
-        if row.parent_code is not None and row.parent_code not in tree:
-            problems.append(f"line {row.line}: parent_code {row.parent_code!r} is not a unit")
-            continue
-        levels, code = [row.level], row.parent_code
-        visited = {row.code}
-        while code is not None and code in tree:
-            if code in visited:
-                problems.append(f"line {row.line}: {row.code!r} is its own ancestor (a cycle)")
-                break
-            visited.add(code)
-            parent, level = tree[code]
-            if level in levels:
-                problems.append(
-                    f"line {row.line}: {row.code!r}: level {level!r} twice on its chain of"
-                    " parents (each level becomes one label)"
-                )
-                break
-            levels.append(level)
-            code = parent
-    return problems
-
-
 def _in_parent_order(rows: Sequence[UnitRow]) -> list[UnitRow]:
     """Parents before children, so foreign keys hold at every insert."""
     by_code = {row.code: row for row in rows}
@@ -122,13 +94,10 @@ class Registry:
         """Insert or update every row in one transaction: all or nothing. (inserted, updated)"""
         now = time.time()
         with self.engine.begin() as conn:
-            existing = {
-                r.code: (r.parent_code, r.level)
-                for r in conn.execute(select(units.c.code, units.c.parent_code, units.c.level))
-            }
-            problems = _check_tree(rows, existing)
+            existing = self._unit_tree(conn)
+            problems = tree_problems(rows, existing)
             if problems:
-                raise CsvError(source, problems)
+                raise CsvError(source, [text for _, text in problems])
             inserted = updated = 0
             for row in _in_parent_order(rows):
                 values = {
@@ -149,6 +118,16 @@ class Registry:
                     inserted += 1
         self._levels = None  # after the commit: new level names are reserved from now on
         return inserted, updated
+
+    @staticmethod
+    def _unit_tree(conn: Connection) -> UnitTree:
+        query = select(units.c.code, units.c.parent_code, units.c.level)
+        return {r.code: (r.parent_code, r.level) for r in conn.execute(query)}
+
+    def unit_tree(self) -> UnitTree:
+        """Every stored unit's (parent_code, level), by code: what a new CSV's parents may name."""
+        with self.engine.connect() as conn:
+            return self._unit_tree(conn)
 
     def export_units(self) -> list[UnitRow]:
         with self.engine.connect() as conn:

@@ -129,7 +129,6 @@ def agent_config(
             "token_file": str(home / "token"),
             "queue_path": str(home / "queue"),
             "interval": "5s",
-            "inventory_interval": "30s",
             "backoff_min": "500ms",
             "backoff_max": "5s",
         },

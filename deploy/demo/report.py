@@ -11,6 +11,13 @@ from deploy.demo.state import REPO, State
 NAMES = {province.PROVINCE[0]: province.PROVINCE[1]} | {c.code: c.name for c in province.COMMUNES}
 
 
+def _made(vendor: str | None, model: str | None) -> str:
+    """`Cisco WS-C3560G`; a model that already names its vendor (`H3C SR8808-X`) stands alone."""
+    if vendor and model and model.lower().startswith(vendor.lower()):
+        return model
+    return " ".join(filter(None, (vendor, model)))
+
+
 def obsolete_summary(report: dict[str, Any]) -> str:
     counts = report["counts"]
     lines = [
@@ -21,9 +28,10 @@ def obsolete_summary(report: dict[str, Any]) -> str:
     for device in report["devices"]:
         age = device["age_evidence"].get("source") or "?"
         reasons = "; ".join(reason["text"] for reason in device["reasons"])
+        made = _made(device.get("vendor"), device.get("model"))
         lines.append(
             f"  {device['site']} {device['device']:<17} {device['class']:<9} "
-            f"{device['age_years']:>4.1f} y ({age}): {reasons}"
+            f"{device['age_years']:>4.1f} y ({age}){f' [{made}]' if made else ''}: {reasons}"
         )
     for device in report["soon_obsolete"]:
         first = device["reasons"][0]

@@ -117,6 +117,40 @@ def test_invalid_yaml_reports_line(tmp_path: Path) -> None:
     assert info.value.problems[0].startswith("line ")
 
 
+def _yaml_problem(tmp_path: Path, text: str) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    [problem] = info.value.problems
+    return problem
+
+
+@pytest.mark.parametrize(
+    ("text", "opened", "opener", "gave_up"),
+    [
+        ("host:\n  mounts: [/, /var\nsnmp:\n  interval: 60s\n", 2, "`[` at column 11", 3),
+        ("log: {level: info\nsnmp:\n  interval: 60s\n", 1, "`{` at column 6", 2),
+        ('log:\n  level: "info\nsnmp:\n  interval: 60s\n', 2, "quote at column 10", 5),
+    ],
+)
+def test_an_unclosed_bracket_or_quote_is_reported_where_it_opened(
+    tmp_path: Path, text: str, opened: int, opener: str, gave_up: int
+) -> None:
+    problem = _yaml_problem(tmp_path, text)
+    assert problem.startswith(f"line {opened}: not valid YAML: the {opener} is not closed (")
+    assert f"(line {gave_up}: " in problem
+
+
+def test_a_yaml_error_never_quotes_the_line(tmp_path: Path) -> None:
+    problem = _yaml_problem(tmp_path, 'snmp:\n  community: "hunter2-community\n')
+    assert problem.startswith("line 2: ") and "hunter2" not in problem
+
+
+def test_a_yaml_error_on_one_line_names_that_line_only(tmp_path: Path) -> None:
+    assert _yaml_problem(tmp_path, "log:\n  level: info: json\n") == (
+        "line 2: not valid YAML: mapping values are not allowed here"
+    )
+
+
 def test_example_config_is_valid() -> None:
     load_config(REPO / "deploy" / "agent.example.yaml")
 

@@ -122,6 +122,32 @@ def test_cli_import_refuses_bad_rows_and_imports_nothing(
     assert "Tỉnh Mới" not in exported and "Phường Phúc Xá" in exported
 
 
+def test_cli_import_reports_parent_errors_with_the_row_errors(
+    collector: RunningCollector, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "code,name,level,parent_code,staff,offices\n"
+        "771,Xã Một,commune,001,mười,1\n"  # a bad row ...
+        "7711,Thôn,village,771,1,1\n"  # ... is still a parent: no second error here
+        "772,Xã Hai,commune,NOPE,1,1\n"
+        "773,Xã Ba,commune,01,1,1\n"  # a parent already stored
+        "774,Xã Bốn,district,775,1,1\n"
+        "775,Xã Năm,commune,774,1,1\n",
+        encoding="utf-8",
+    )
+    result = collector.cli("sites", "import", str(bad), check=False)
+    assert result.returncode == 2
+    problems = [line.strip() for line in result.stderr.splitlines() if line.startswith("  line")]
+    assert problems == [
+        "line 2: staff must be a whole number ≥ 0, not 'mười'",
+        "line 4: parent_code 'NOPE' is not a unit",
+        "line 6: '774' is its own ancestor (a cycle)",
+        "line 7: '775' is its own ancestor (a cycle)",
+    ], result.stderr
+    assert "Xã Ba" not in collector.cli("sites", "export").stdout
+
+
 def test_unit_mapping_imports_and_exports(collector: RunningCollector, tmp_path: Path) -> None:
     mapping = tmp_path / "map.csv"
     mapping.write_text("old_code,new_code\n00001,00004\n001,00004\n", encoding="utf-8")

@@ -50,3 +50,25 @@ def test_mapping_csv() -> None:
         parse_mapping_csv("old_code,new_code\n1,1\n")
     with pytest.raises(CsvError, match="line 3: old_code and new_code are both required"):
         parse_mapping_csv("old_code,new_code\n1,2\n3,\n")
+
+
+def test_parent_errors_come_with_the_row_errors_in_line_order() -> None:
+    text = (
+        "code,name,level,parent_code,staff,offices\n"
+        "B,B,district,A,1,1\n"
+        "A,A,province,,x,1\n"  # a bad row, yet B's parent
+        "C,C,commune,Z,1,1\n"
+        "D,D,province,S,1,1\n"  # S is stored, a province: the level twice
+        "E,E,commune,S,1,1\n"
+    )
+    with pytest.raises(CsvError) as caught:
+        parse_sites_csv(text, "s.csv", existing={"S": (None, "province")})
+    assert caught.value.problems == [
+        "line 3: staff must be a whole number ≥ 0, not 'x'",
+        "line 4: parent_code 'Z' is not a unit",
+        "line 5: 'D': level 'province' twice on its chain of parents"
+        " (each level becomes one label)",
+    ]
+    fixed = text.replace(",x,", ",1,").replace(",Z,", ",S,").replace("D,province", "D,district")
+    rows = parse_sites_csv(fixed, existing={"S": (None, "province")})
+    assert [r.code for r in rows] == list("BACDE")

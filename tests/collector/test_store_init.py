@@ -3,6 +3,7 @@ holds no collector schema, naming it (never its password) and what to run; `--in
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -74,3 +75,16 @@ def test_postgresql_without_the_schema_says_what_is_missing(
     assert cli(config, "serve", "--init", "--help").returncode == 0
     assert cli(config, "sites", "import", "--init", str(SITES)).returncode == 0
     assert cli(config, "sites", "export").returncode == 0
+
+
+def test_a_store_from_a_newer_collector_is_refused_without_a_traceback(tmp_path: Path) -> None:
+    database = tmp_path / "collector.db"
+    config = config_for(tmp_path, f"sqlite:///{database}")
+    assert cli(config, "sites", "import", "--init", str(SITES)).returncode == 0
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099_future'")
+    refused = cli(config, "sites", "export")
+    assert refused.returncode == 3, refused.stderr
+    assert "schema revision 0099_future" in refused.stderr
+    assert "docs/upgrade.md" in refused.stderr
+    assert "Traceback" not in refused.stderr

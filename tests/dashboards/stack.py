@@ -10,12 +10,21 @@ ICMP probes of loopback (as gateway and WAN target), interface rates, LAN facts 
 test against the collector. Prometheus is started only after the
 first pushes failed, so the collector has forward errors to show; a wrong token gives it a
 rejection. Traffic stays on loopback and in the namespace.
+
+The collector's own series need their inputs too: an asset register dates the LAN host (a PC
+bought 4.5 years ago: obsolete within 12 months) for the obsolete list, which the collector
+recomputes every 5 s; and once both sites are in Prometheus, one ranking is run, as the demo does
+(deploy/demo/clock.py: its 1-minute-step methodology over the minute that just ended), so that
+`ictinfra_ranking_*` are on the collector's /metrics.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +32,8 @@ from pathlib import Path
 import httpx
 import yaml
 
+from collector.obsolete.engine import add_months
+from deploy.demo.clock import STEP, demo_methodology, period_text
 from tests.peers.common import (
     agent_command,
     collector_command,
@@ -46,6 +57,7 @@ SITES_CSV = """code,name,level,parent_code,staff,offices
 """
 OLD_SITE, NEW_SITE = "00001-ubnd", "06655"
 LAN_SUBNET, LAN_OURS, LAN_HOST = "10.79.0.0/29", "10.79.0.6/29", "10.79.0.1/29"
+LAN_HOST_MAC = "02:1c:de:79:00:01"
 
 
 @dataclass
@@ -54,6 +66,8 @@ class Stack:
     collector_url: str
     instance: str = field(default_factory=socket.gethostname)
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # what the ranking run said, if it failed
+    closing: threading.Event = field(default_factory=threading.Event)
 
 
 class VethLan:
@@ -65,7 +79,20 @@ class VethLan:
         ip = require_binary("ip")
         for args in (
             ["netns", "add", self.ns],
-            ["link", "add", self.link, "type", "veth", "peer", "name", "eth0", "netns", self.ns],
+            [
+                "link",
+                "add",
+                self.link,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "eth0",
+                "address",
+                LAN_HOST_MAC,
+                "netns",
+                self.ns,
+            ],
             ["addr", "add", LAN_OURS, "dev", self.link],
             ["link", "set", self.link, "up"],
             ["-n", self.ns, "addr", "add", LAN_HOST, "dev", "eth0"],
@@ -88,13 +115,55 @@ def _collector(root: Path, prometheus: PrometheusServer) -> tuple[str, dict[str,
         "prometheus_url": prometheus.url,
         "forward": [{"url": prometheus.write_url, "name": "prometheus"}],
         "log": {"format": "text"},
+        "obsolete": {"metrics_interval": "5s"},
     }
     config.write_text(yaml.safe_dump(settings), encoding="utf-8")
     (root / "sites.csv").write_text(SITES_CSV, encoding="utf-8")
+    (root / "assets.csv").write_text(_assets_csv(), encoding="utf-8")
     env = subprocess_env(ICTINFRA_COLLECTOR_CONFIG=str(config))
-    subprocess.run(collector_command("sites", "import", "--init", str(root / "sites.csv")), env=env,
-                   check=True, capture_output=True, timeout=60)  # fmt: skip
+    for command in (("sites", "import", "--init", str(root / "sites.csv")),
+                    ("assets", "import", str(root / "assets.csv"))):  # fmt: skip
+        subprocess.run(collector_command(*command), env=env, check=True, capture_output=True,
+                       timeout=60)  # fmt: skip
     return f"http://127.0.0.1:{port}", env, config
+
+
+def _assets_csv() -> str:
+    """The LAN host as a PC bought 54 months ago: 6 months left of its 5-year life."""
+    bought = add_months(dt.date.today(), -54).isoformat()
+    return (
+        "site_code,class,serial,mac,vendor,model,purchase_date\n"
+        f"{NEW_SITE},pc,,{LAN_HOST_MAC},Dell,OptiPlex 7090,{bought}\n"
+    )
+
+
+def _rank_once(stack: Stack, root: Path, env: dict[str, str], timeout: float = 150) -> None:
+    """When both sites are in Prometheus: rank the minute that ends at the next step boundary."""
+    deadline = time.monotonic() + timeout
+    query = "count by (site) (ictinfra_agent_build_info)"
+    while len(stack.prometheus.query(query) if stack.prometheus.ready() else []) < 2:
+        if time.monotonic() > deadline:
+            stack.problems.append(f"no build_info from both sites after {timeout:.0f}s")
+            return
+        if stack.closing.wait(1):
+            return
+    end = (time.time() // STEP + 1) * STEP
+    if stack.closing.wait(max(0.0, end + 2 - time.time())):
+        return
+    done = subprocess.run(
+        collector_command("rank", "--period", period_text(end - STEP, end), "--format", "json",
+                          "--methodology", str(demo_methodology(root))),
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        stack.problems.append(f"rank exited {done.returncode}: {done.stderr[-2000:]}")
+
+
+def _ranking(stack: Stack, root: Path, env: dict[str, str]) -> None:
+    try:
+        _rank_once(stack, root, env)
+    except Exception as exc:  # reported by the test that waits for the ranking metrics
+        stack.problems.append(f"ranking run failed: {exc!r}")
 
 
 def _token(env: dict[str, str], site: str) -> str:
@@ -123,7 +192,7 @@ def _agent_config(root: Path, url: str, token: str, extra: str) -> Path:
 
 def _full_agent_extra(root: Path, snmpsim: Snmpsim, lan: VethLan) -> str:
     return (
-        "snmp:\n  interval: 5s\n  targets:\n"
+        "snmp:\n  interval: 10s\n  targets:\n"  # a walk must fit in 80 % of it, under load
         f"    - {{name: core-switch, address: '{snmpsim.address}', community: cisco-c3560}}\n"
         f"    - {{name: access-switch, address: '{snmpsim.address}', community: h3c-mfg-date}}\n"
         f"lan: {{enabled: true, interval: 10s, cidrs: ['{LAN_SUBNET}@{lan.link}'], timeout: 300ms,"
@@ -166,7 +235,11 @@ def start_stack(root: Path, snmpsim: Snmpsim) -> Iterator[Stack]:
                    "a failed forward (Prometheus not started yet)")  # fmt: skip
         httpx.post(f"{url}/api/v1/write", content=b"x", headers={"Authorization": "Bearer nope"})
         prometheus.start()
+        ranking = threading.Thread(target=_ranking, args=(stack, root, env), daemon=True)
+        ranking.start()
         yield stack
+        stack.closing.set()
+        ranking.join(timeout=300)
     finally:
         for process in reversed(stack.processes):  # senders before their receivers
             stop(process)

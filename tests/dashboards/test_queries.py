@@ -5,6 +5,8 @@ agent's host metrics as they do on the real node_exporter's."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import time
@@ -15,7 +17,9 @@ from typing import Any
 import pytest
 
 from dashboards.build import JSON_DIR
-from tests.dashboards.stack import NEW_SITE, OLD_SITE, Stack, start_stack
+from dashboards.staff import per_unit
+from dashboards.worst import COLUMNS, worst_sites
+from tests.dashboards.stack import NEW_SITE, OLD_SITE, SITES_CSV, Stack, start_stack
 from tests.peers.common import REPO
 from tests.peers.node_exporter import NodeExporter
 from tests.peers.snmpsim import Snmpsim
@@ -25,10 +29,14 @@ pytestmark = [pytest.mark.peer, pytest.mark.netns]
 RATE = "30s"  # $__rate_interval: agents collect every 2-5 s, Prometheus scrapes every 1 s
 CONTEXTS = {  # the variables a user would pick, for a site of each hierarchy
     "pre2025": {"province": "01", "district": "001", "commune": "00001", "site": OLD_SITE,
-                "device": "core-switch"},
+                "device": "core-switch", "class": ".*", "level": ".*", "indicator": ".*"},
     "post2025": {"province": "22", "district": ".*", "commune": ".*", "site": NEW_SITE,
-                 "device": ".*"},
+                 "device": ".*", "class": "pc|switch", "level": "commune",
+                 "indicator": "equipment_in_life"},
 }  # fmt: skip
+# A device is either obsolete or turning obsolete, never both: the obsolete board's lists are
+# checked with every device of the site (its device variable with a value is checked above).
+PER_DASHBOARD = {("obsolete", "pre2025"): {"device": ".*"}}
 # Levels the post-2025 hierarchy does not have: their variables list nothing there, by design.
 ABSENT_LEVELS = {"post2025": {"district", "commune"}}
 LABEL_VALUES = re.compile(r"^label_values\((.*),\s*(\w+)\)$", re.DOTALL)
@@ -59,7 +67,7 @@ def substitute(query: str, values: dict[str, str]) -> str:
     query = query.replace("$__rate_interval", RATE)
     for name in sorted(values, key=len, reverse=True):
         query = query.replace(f"${name}", values[name])
-    assert "$" not in query, query
+    assert not re.search(r"\$(?!\d)", query), query  # label_replace's "$1" is not a variable
     return query
 
 
@@ -108,20 +116,81 @@ def test_english_build_runs_the_same_queries() -> None:
 
 @pytest.mark.parametrize("context", sorted(CONTEXTS))
 def test_every_dashboard_query_returns_data(stack: Stack, context: str) -> None:
-    values = CONTEXTS[context]
     skipped = ABSENT_LEVELS.get(context, set())
     queries = [
-        (f"{name}: {where}", substitute(query, values))
+        (
+            f"{name}: {where}",
+            substitute(query, CONTEXTS[context] | PER_DASHBOARD.get((name, context), {})),
+        )
         for name, where, query in our_queries()
         if where.removeprefix("variable ") not in skipped
     ]
-    assert len(queries) > 50
+    assert len(queries) > 80
     missing = wait_for_all(stack, queries)
-    assert not missing, "no data for:\n" + "\n".join(f"{w}: {q}" for w, q in missing)
+    assert not missing, "no data for:\n" + "\n".join(
+        [*(f"{w}: {q}" for w, q in missing), *stack.problems]
+    )
     for level in skipped:  # and those levels really are absent from the new hierarchy's series
         assert not stack.prometheus.query(
             f'ictinfra_collector_success{{site="{NEW_SITE}", {level}!=""}}'
         )
+
+
+# the two contexts, and the whole country (both sites)
+PLACES = {**CONTEXTS, "national": dict.fromkeys(("province", "district", "commune", "site"), ".*")}
+CHOSEN = {"pre2025": {OLD_SITE}, "post2025": {NEW_SITE}, "national": {OLD_SITE, NEW_SITE}}
+
+
+def _register() -> tuple[dict[str, str | None], dict[str, int]]:
+    rows = list(csv.DictReader(io.StringIO(SITES_CSV)))
+    return {r["code"]: r["parent_code"] or None for r in rows}, {
+        r["code"]: int(r["staff"]) for r in rows
+    }
+
+
+def _at_or_above(code: str | None, parents: dict[str, str | None]) -> set[str]:
+    found = set()
+    while code is not None:
+        found.add(code)
+        code = parents[code]
+    return found
+
+
+@pytest.mark.parametrize("context", sorted(PLACES))
+def test_bandwidth_per_civil_servant_is_capacity_over_registered_staff(
+    stack: Stack, context: str
+) -> None:
+    """Each unit of the chosen place: its and its children's sites' last speed tests over its
+    and its children's register staff (the ranking's aggregation)."""
+    query = substitute(per_unit(), PLACES[context])
+    assert not wait_for_all(stack, [("per unit", query)])
+    at = time.time()
+    tests = stack.prometheus.query(
+        "sum by (site) (ictinfra_bandwidth_test_download_bytes_per_second) * 8", at=at
+    )
+    capacity = {item["metric"]["site"]: float(item["value"][1]) for item in tests}
+    assert set(capacity) == {OLD_SITE, NEW_SITE}
+    parents, staff = _register()
+    found = {item["metric"]["unit"]: float(item["value"][1])
+             for item in stack.prometheus.query(query, at=at)}  # fmt: skip
+    assert set(found) == set().union(*(_at_or_above(site, parents) for site in CHOSEN[context]))
+    for unit, value in found.items():
+        bits = sum(c for site, c in capacity.items() if unit in _at_or_above(site, parents))
+        people = sum(n for code, n in staff.items() if unit in _at_or_above(code, parents))
+        assert value == pytest.approx(bits / people), unit
+
+
+@pytest.mark.parametrize("context", sorted(PLACES))
+def test_worst_sites_columns_merge_into_one_row_per_site(stack: Stack, context: str) -> None:
+    """Grafana's merge joins the columns on their labels: each must label a site alike."""
+    worst = worst_sites()
+    queries = [(column.title.en, substitute(f"{column.expr} and on (site) {worst}",
+                                            PLACES[context])) for column in COLUMNS]  # fmt: skip
+    assert not wait_for_all(stack, queries)
+    columns = [sorted(sorted(item["metric"].items()) for item in stack.prometheus.query(q))
+               for _, q in queries]  # fmt: skip
+    assert {dict(labels)["site"] for labels in columns[0]} == CHOSEN[context]
+    assert all(labels == columns[0] for labels in columns), columns
 
 
 def node_full_queries() -> list[tuple[str, str]]:

@@ -51,6 +51,8 @@ def test_the_demo_ranks_the_province_lists_obsolete_equipment_and_stop_leaves_no
     out = second.stdout
     assert "== Obsolete equipment on" in out and "over the 8-year life of a switch" in out
     assert "== Ranking" in out
+    assert "[Cisco WS-C3560G-48TS-E]" in out and "ciscoSystems" not in out  # one vendor spelling
+    assert "__" not in out  # no endoflife.date placeholder (__CODENAME__)
     for commune in province.COMMUNES:
         assert f"{commune.code} {commune.name} (commune)" in out
     assert " 100%  " in out  # every commune reported in every step: coverage above the floor

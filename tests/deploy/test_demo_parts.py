@@ -52,9 +52,16 @@ def test_the_summaries_are_short_and_say_what_matters() -> None:
     obsolete = {"at": "2026-12-01", "counts": {"devices": 3, "obsolete": 1, "soon_obsolete": 0},
                 "devices": [{"site": "06655", "device": "core-switch", "class": "switch",
                              "age_years": 16.5, "age_evidence": {"source": "register"},
-                             "reasons": [reason]}], "soon_obsolete": []}  # fmt: skip
+                             "reasons": [reason], "vendor": "Cisco", "model": "WS-C3560G"},
+                            {"site": "06655", "device": "vm", "class": "server", "age_years": 0.0,
+                             "age_evidence": {"source": "first_seen"}, "reasons": [reason],
+                             "vendor": None, "model": "container (Docker)"}],
+                "soon_obsolete": []}  # fmt: skip
     text = report.obsolete_summary(obsolete)
     assert "1 of 3 devices" in text and "core-switch" in text and "2010-06" in text
+    assert "(register) [Cisco WS-C3560G]: bought" in text
+    assert "vm                server" in text and "[container (Docker)]" in text
+    assert report._made("H3C", "H3C SR8808-X") == "H3C SR8808-X"
     indicator = {"numerator": 5.0, "denominator": 5.0, "score": 50.0, "max_points": 50.0}
     unit = {"code": "22", "name": "x", "level": "province", "depth": 0, "total": 50.0, "rank": 1,
             "coverage": 1.0, "flags": [], "indicators": {"wan_connected": indicator}}  # fmt: skip

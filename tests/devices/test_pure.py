@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agent.wire.inventory import DmiInfo, EntityInfo, HostInventory, LanHost, OsInfo
-from collector.devices import ages, classify
+from collector.devices import ages, classify, facts
 from collector.devices.model import RegisterEntry
 from collector.devices.register import format_assets_csv, parse_assets_csv
 from collector.sites_csv import CsvError, read_csv_file
@@ -183,3 +183,22 @@ def test_good_assets_csv_round_trips() -> None:
         again.splitlines()[1] == "00001,pc,CN0ABC123,,Dell Inc.,OptiPlex 7010,2013-04,Phòng một cửa"
     )
     assert parse_assets_csv(again, SITES, "b.csv", TODAY) == rows
+
+
+@pytest.mark.parametrize(
+    ("virtualization", "model", "first_evidence"),
+    [
+        ("kvm", "virtual machine (KVM)", "virtualization"),
+        ("vm-other", "virtual machine", "virtualization"),
+        ("docker", "container (Docker)", "os"),  # a container: its OS says server
+        (None, None, "os"),
+    ],
+)
+def test_a_virtual_host_is_labelled_as_one(
+    virtualization: str | None, model: str | None, first_evidence: str
+) -> None:
+    host = _host().model_copy(update={"virtualization": virtualization})
+    assert facts.host_model(host) == model
+    device_class, evidence = classify.classify_host(host)
+    assert (device_class, evidence[0].source) == ("server", first_evidence)
+    assert facts.host_model(_host(product_name="ProLiant DL380 Gen10")) == "ProLiant DL380 Gen10"

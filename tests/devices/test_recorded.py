@@ -65,6 +65,27 @@ def test_recorded_device_class(
     assert seen.ages[-1].source == "first_seen" and seen.ages[-1].lower_bound
 
 
+VENDORS = {  # the maker's usual name, whatever IANA's registry calls it
+    "apc-ups": ("APC", "American Power Conversion Corp."),
+    "arista": ("Arista", "Arista Networks, Inc. (formerly 'Arastra, Inc.')"),
+    "cisco-c3560": ("Cisco", "ciscoSystems"),
+    "dcs-3726c": ("DCN", "Digital China (Shanghai) Networks Ltd."),
+    "dptech": ("DPtech", "HANGZHOU DPTECH Technologies Co., Ltd."),
+    "h3c-mfg-date": ("H3C", "H3C"),
+    "hpe-procurve": ("HP", "Hewlett-Packard"),  # enterprise 11: HP's before the 2015 split
+    "juniper-mx960": ("Juniper", "Juniper Networks, Inc."),
+    "linux-host": ("Net-SNMP", "net-snmp"),
+    "paloalto": ("Palo Alto Networks", "PALO ALTO NETWORKS"),
+    "printer-hp": ("HP", "Hewlett-Packard"),
+    "windows-xp-v1": ("Microsoft", "Microsoft"),
+}
+
+
+def test_every_recorded_vendor_has_one_human_spelling(recorded: dict[str, SeenDevice]) -> None:
+    found = {name: (recorded[name].vendor, recorded[name].vendor_reported) for name in VENDORS}
+    assert found == VENDORS
+
+
 def test_windows_xp_is_a_workstation_by_its_sys_object_id(recorded: dict[str, SeenDevice]) -> None:
     evidence = recorded["windows-xp-v1"].class_evidence
     assert [(e.source, e.device_class) for e in evidence] == [

@@ -38,7 +38,9 @@ def test_typo_is_rejected_with_key_and_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_rules(None, province=path)
     assert caught.value.source == str(path)
-    assert caught.value.problems == ["line 4: classes.switch.min_port_sped: unknown key"]
+    assert caught.value.problems == [
+        "line 4: classes.switch.min_port_sped: unknown key; did you mean `min_port_speed`?"
+    ]
 
 
 def test_bad_values_name_their_line(tmp_path: Path) -> None:

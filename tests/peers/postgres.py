@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,8 +56,10 @@ def _user_prefix(root: Path) -> list[str]:
     return ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups"]
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
+@contextmanager
+def running_postgres(*settings: str) -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the duration of the block; `settings` are extra `-c` options
+    (`shared_preload_libraries=pg_stat_statements`, ...). Benchmarks use this directly."""
     if not (BIN / "initdb").exists():
         peer_unavailable("PostgreSQL 15 is not installed (apt-get install postgresql)")
     # not pytest's tmp dir: its parents are private to root, and postgres must reach this one
@@ -72,11 +75,13 @@ def postgres() -> Iterator[PostgresServer]:
     except subprocess.CalledProcessError as exc:
         shutil.rmtree(root, ignore_errors=True)
         peer_unavailable(f"initdb failed: {exc.stderr.decode(errors='replace')[-500:]}")
+    options = [f"-c{setting}" for setting in settings]
     log = (root / "postgres.log").open("wb")
     server.process = subprocess.Popen(
         [*prefix, str(BIN / "postgres"), "-D", str(data), "-p", str(port),
          "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={root}",
-         "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+         "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+         *options],
         stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     log.close()
@@ -86,3 +91,9 @@ def postgres() -> Iterator[PostgresServer]:
     finally:
         stop(server.process)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    with running_postgres() as server:
+        yield server

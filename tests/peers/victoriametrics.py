@@ -1,7 +1,9 @@
 """A real VictoriaMetrics (Debian) as a second remote-write receiver and PromQL backend.
 
 Run with `-search.latencyOffset=0s -search.disableCache` so fresh samples are visible at once;
-`flush()` calls /internal/force_flush before a query.
+`flush()` calls /internal/force_flush before a query. `victoriametrics_dedup` runs with
+`-dedup.minScrapeInterval=1ms`, as a centre behind collector replicas must (docs/collector.md):
+a write resent after a replica died keeps one sample per series and timestamp.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,8 @@ from tests.peers.common import free_port, require_binary, stop, wait_until
 
 
 class VictoriaMetricsServer:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, flags: Sequence[str] = ()) -> None:
+        self.flags = list(flags)
         self.binary = require_binary("victoria-metrics")
         self.data_dir = data_dir
         self.port = free_port()
@@ -40,6 +43,7 @@ class VictoriaMetricsServer:
                 "-search.latencyOffset=0s",
                 "-search.disableCache",
                 "-loggerLevel=ERROR",
+                *self.flags,
             ],
             stdout=log,
             stderr=log,
@@ -86,6 +90,20 @@ class VictoriaMetricsServer:
 @pytest.fixture(scope="session")
 def victoriametrics(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VictoriaMetricsServer]:
     server = VictoriaMetricsServer(tmp_path_factory.mktemp("victoriametrics"))
+    server.start()
+    yield server
+    server.close()
+
+
+#: the flag that makes a resent sample count once (same series, same millisecond)
+DEDUP_FLAG = "-dedup.minScrapeInterval=1ms"
+
+
+@pytest.fixture(scope="session")
+def victoriametrics_dedup(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[VictoriaMetricsServer]:
+    server = VictoriaMetricsServer(tmp_path_factory.mktemp("victoriametrics-dedup"), [DEDUP_FLAG])
     server.start()
     yield server
     server.close()

@@ -51,7 +51,10 @@ def _line(old: str) -> int:
 def test_a_typo_d_key_is_named_with_its_line() -> None:
     problems = _problems(_edited("    max_points: 40\n", "    max_point: 40\n"))
     line = _line("    max_points: 40\n")
-    assert f"line {line}: indicators.bandwidth_per_staff.max_point: unknown key" in problems
+    assert (
+        f"line {line}: indicators.bandwidth_per_staff.max_point: unknown key;"
+        " did you mean `max_points`?" in problems
+    )
     assert (
         f"line {line - 4}: indicators.bandwidth_per_staff.max_points: required key is missing"
         in problems
@@ -101,4 +104,5 @@ def test_rank_refuses_a_bad_methodology_with_exit_2_before_any_query(tmp_path: P
         env=subprocess_env(), capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 2
-    assert f"line {_line('coverage_floor: 0.70')}: coverage_flor: unknown key" in done.stderr
+    line = _line("coverage_floor: 0.70")
+    assert f"line {line}: coverage_flor: unknown key; did you mean `coverage_floor`?" in done.stderr

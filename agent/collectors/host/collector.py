@@ -23,6 +23,7 @@ from agent.collectors.host import (
     network,
     os_release,
     pressure,
+    virt,
 )
 from agent.collectors.host.files import read_text
 from agent.config.host import HostConfig
@@ -67,10 +68,11 @@ class Facts:
     dmi: dict[str, str]
     os_release: dict[str, str]
     disks: list[DiskInfo] = field(default_factory=list)
+    virtualization: str | None = None
 
 
 def read_facts(sources: HostSources) -> Facts:
-    return Facts(
+    facts = Facts(
         cpu=_fact("cpuinfo", lambda: cpu.read_cpu_facts(sources.proc_root, sources.sys_root))
         or cpu.CpuFacts([], CpuInfo(), {}),
         uname=boot.read_uname(sources.proc_root),
@@ -78,6 +80,11 @@ def read_facts(sources: HostSources) -> Facts:
         os_release=_fact("os-release", lambda: os_release.read_os_release(sources.rootfs)) or {},
         disks=_fact("disks", lambda: disks.read_disks(sources.sys_root, sources.rootfs)) or [],
     )
+    facts.virtualization = _fact(
+        "virtualization",
+        lambda: virt.detect(sources.rootfs, sources.sys_root, facts.dmi, facts.cpu.processors),
+    )
+    return facts
 
 
 def _fact(what: str, read: Callable[[], T]) -> T | None:
@@ -240,4 +247,5 @@ class HostCollector:
             disks=facts.disks,
             filesystems=filesystems.filesystem_inventory(fs_results),
             nics=network.nic_inventory(nics, addresses),
+            virtualization=facts.virtualization,
         )
