@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING
 
 from agent.errors import ConfigError
 
+# discover: two passes of 0.3 s; an answer up to ~0.5 s late to the first still counts.
+DISCOVER_TIMEOUT = 0.6
+DISCOVER_RETRIES = 1
+
 if TYPE_CHECKING:
     from agent.registry import CollectorRegistry, Outcome
 
@@ -30,8 +34,18 @@ def _parser() -> argparse.ArgumentParser:
     discover = sub.add_parser("discover", help="ARP sweep, one host a line")
     discover.add_argument("--interface", required=True)
     discover.add_argument("--cidr")
-    discover.add_argument("--timeout", type=float, default=1.0, help="seconds to wait for replies")
-    discover.add_argument("--retries", type=int, default=0, help="re-asks of silent addresses")
+    discover.add_argument(
+        "--timeout",
+        type=float,
+        default=DISCOVER_TIMEOUT,
+        help="seconds to listen for replies, shared by the passes",
+    )
+    discover.add_argument(
+        "--retries",
+        type=int,
+        default=DISCOVER_RETRIES,
+        help="passes after the first, each asking the still silent addresses",
+    )
     return parser
 
 

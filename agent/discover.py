@@ -24,7 +24,7 @@ def _cidrs(interface: str, cidr: str | None) -> list[tuple[str, str | None]]:
     return [(cidr, interface)]
 
 
-def main(interface: str, cidr: str | None, timeout: float, retries: int = 0) -> int:
+def main(interface: str, cidr: str | None, timeout: float, retries: int) -> int:
     try:
         cidrs = _cidrs(interface, cidr)
     except ValueError as exc:

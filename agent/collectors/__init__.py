@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from agent.config import AgentConfig
-from agent.registry import CollectorRegistry
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the LAN sweep's worker imports this package: keep pydantic, asyncio out
+    from agent.config import AgentConfig
+    from agent.registry import CollectorRegistry
 
 
 def build_registry(config: AgentConfig) -> CollectorRegistry:
+    from agent.registry import CollectorRegistry
+
     registry = CollectorRegistry()
     # Each collector family adds itself here, importing lazily so an agent pays only for what
     # it runs (scapy and pysnmp's v3 engine are heavy).

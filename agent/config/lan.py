@@ -73,15 +73,20 @@ class LanConfig(StrictModel):
         description="never sweep a subnet larger than this (/20 = 4,096 addresses)",
     )
     timeout: Duration = Field(
-        default=1.0, description="how long to wait for ARP replies after the last request"
+        default=1.0,
+        description="how long the ARP sweep listens for replies, shared by its 1 + `retries`"
+        " passes (each listens timeout / passes after its last request)",
     )
     retries: int = Field(
-        default=1, ge=0, le=5, description="times the silent addresses are asked again"
+        default=1,
+        ge=0,
+        le=5,
+        description="passes after the first; each asks only the addresses still silent",
     )
     isolate: bool = Field(
         default=True,
-        description="run the scapy sweep in a child process, so scapy's ~35 MiB never stays in"
-        " the agent",
+        description="run the sweep in a child process, so scapy's vendor database (~28 MiB)"
+        " never stays in the agent",
     )
     fallback_rate: int = Field(
         default=500,

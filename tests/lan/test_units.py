@@ -6,6 +6,7 @@ import socket
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -149,3 +150,34 @@ def test_neighbour_sweep_keeps_reachable_and_waits_for_delayed_entries() -> None
     found = neighbour_sweep(subnet, timeout=0.2, rate=1000, read=read)
     assert found == {"127.0.5.2": "00:00:0c:00:00:02", "127.0.5.5": "00:00:0c:00:00:05"}
     assert len(reads) == 3 and set(reads) == {"lo"}
+
+
+def test_request_frames_are_the_arp_requests_scapy_would_send() -> None:
+    from scapy.layers.l2 import ARP, Ether
+
+    from agent.collectors.lan.arp import request_head
+
+    our_mac = bytes.fromhex("021c00000001")
+    frame = request_head(our_mac, IPv4Address("10.1.0.254").packed) + IPv4Address("10.1.0.7").packed
+    assert bytes(Ether(frame)) == bytes(
+        Ether(dst="ff:ff:ff:ff:ff:ff", src="02:1c:00:00:00:01")
+        / ARP(op=1, hwsrc="02:1c:00:00:00:01", psrc="10.1.0.254", pdst="10.1.0.7")
+    )
+    probe = request_head(our_mac, bytes(4)) + IPv4Address("10.1.0.7").packed
+    assert Ether(probe)[ARP].psrc == "0.0.0.0" and Ether(probe)[ARP].op == 1
+
+
+def test_parse_reply_takes_ipv4_arp_replies_only() -> None:
+    from scapy.layers.l2 import ARP, Ether
+
+    from agent.collectors.lan.arp import parse_reply
+
+    def frame(**arp: Any) -> bytes:
+        return bytes(Ether(dst="02:1c:00:00:00:01", src="00:00:0c:aa:bb:cc") / ARP(**arp))
+
+    reply = frame(op=2, hwsrc="00:00:0c:aa:bb:cc", psrc="10.1.0.7", pdst="10.1.0.254")
+    assert parse_reply(reply) == (IPv4Address("10.1.0.7").packed, bytes.fromhex("00000caabbcc"))
+    assert parse_reply(reply + bytes(18)) is not None  # padded to the 60-byte minimum
+    assert parse_reply(frame(op=1, psrc="10.1.0.7")) is None  # a request
+    assert parse_reply(reply[:30]) is None  # truncated
+    assert parse_reply(reply[:12] + b"\x08\x00" + reply[14:]) is None  # not ARP

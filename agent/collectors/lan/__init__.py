@@ -1,2 +1,2 @@
-"""LAN discovery: ARP sweeps of the site's subnets (scapy, or the kernel's neighbour table when
-unprivileged), vendors from the MAC's OUI, first/last seen, SNMP auto-discovery."""
+"""LAN discovery: ARP sweeps of the site's subnets (a raw socket, or the kernel's neighbour table
+when unprivileged), vendors from the MAC's OUI, first/last seen, SNMP auto-discovery."""

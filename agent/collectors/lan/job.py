@@ -6,14 +6,16 @@ child process (worker.py) that takes scapy's memory with it when it exits.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import asdict, dataclass, field
 from ipaddress import IPv4Address, IPv4Network
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.collectors.lan.subnets import Subnet
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +107,20 @@ def _vendor_lookup() -> Any:
         return lambda _mac: None
 
 
+def _vendor_lookup_meanwhile() -> Future[Any]:
+    """Load the vendor database (scapy's, 0.1-0.4 s) in a thread while the sweep mostly waits
+    for replies, instead of after it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    loader = ThreadPoolExecutor(1, thread_name_prefix="lan-vendors")
+    future = loader.submit(_vendor_lookup)
+    loader.shutdown(wait=False)
+    return future
+
+
 def run_sweep(subnets: list[Subnet], options: SweepOptions) -> SweepReport:
     report = SweepReport()
+    vendors = _vendor_lookup_meanwhile()
     privileged = True
     for subnet in subnets:
         started = time.perf_counter()
@@ -125,7 +139,7 @@ def run_sweep(subnets: list[Subnet], options: SweepOptions) -> SweepReport:
         report.hosts += [FoundHost(ip, mac, subnet.interface) for ip, mac in found.items()]
     report.degraded = not privileged
     if report.hosts:
-        lookup = _vendor_lookup()
+        lookup = vendors.result()
         for host in report.hosts:
             host.vendor = lookup(host.mac)
     if options.snmp and report.hosts and options.snmp_communities:
@@ -137,6 +151,8 @@ def run_sweep(subnets: list[Subnet], options: SweepOptions) -> SweepReport:
 
 
 def _add_snmp(report: SweepReport, options: SweepOptions) -> None:
+    import asyncio
+
     from agent.collectors.snmp import discover_sys_object_ids
 
     answers = asyncio.run(
@@ -153,6 +169,8 @@ def _add_snmp(report: SweepReport, options: SweepOptions) -> None:
 
 
 def _add_ports(report: SweepReport, options: SweepOptions) -> None:
+    import asyncio
+
     from agent.collectors.lan.ports import open_ports
 
     ips = sorted({h.ip for h in report.hosts})

@@ -1,6 +1,6 @@
 """Vendor from a MAC address: Wireshark's `manuf` database as scapy ships it.
 
-Why this database: scapy is already the sweep's dependency and each release embeds a fresh copy
+Why this database: scapy is a well-kept package and each release embeds a fresh copy
 of Wireshark's generated `manuf` file (IEEE MA-L, MA-M and MA-S registries plus Wireshark's own
 corrections; ~50,000 entries, 5,000 /28 and 10,000 /36 blocks). Where Wireshark is installed,
 scapy prefers the system's `/usr/share/wireshark/manuf`, which distributions keep current. The

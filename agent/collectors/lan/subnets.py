@@ -20,9 +20,12 @@ class Subnet:
     def label(self) -> str:
         return str(self.network)
 
-    def targets(self) -> list[str]:
+    def target_addresses(self) -> list[IPv4Address]:
         """Every address of the subnet except our own."""
-        return [str(a) for a in self.network.hosts() if a != self.address]
+        return [a for a in self.network.hosts() if a != self.address]
+
+    def targets(self) -> list[str]:
+        return [str(a) for a in self.target_addresses()]
 
 
 @dataclass(frozen=True, slots=True)
