@@ -73,7 +73,7 @@ class LanConfig(StrictModel):
         description="never sweep a subnet larger than this (/20 = 4,096 addresses)",
     )
     timeout: Duration = Field(
-        default=1.0,
+        default=0.6,
         description="how long the ARP sweep listens for replies, shared by its 1 + `retries`"
         " passes (each listens timeout / passes after its last request)",
     )
