@@ -14,7 +14,6 @@ from /proc) is taken over `--seconds`. snmpsim's own CPU is reported apart. Linu
 
 from __future__ import annotations
 
-import argparse
 import concurrent.futures
 import json
 import os
@@ -33,7 +32,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from snmpsite import REPO, Site, cpu_seconds, rss_bytes
+from snmpsite import REPO, Site, cpu_seconds, rss_bytes, save, site_parser
 
 from tests.peers.common import free_port, stop, tcp_open, wait_until
 
@@ -201,15 +200,10 @@ def markdown(result: dict[str, Any]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
-    )
-    parser.add_argument("--devices", type=int, default=20)
-    parser.add_argument("--max-interfaces", type=int, default=48)
+    parser = site_parser(__doc__)
     parser.add_argument("--interval", type=float, default=15.0)
     parser.add_argument("--warmup", type=float, default=35.0)
     parser.add_argument("--seconds", type=float, default=180.0)
-    parser.add_argument("--out", help="write <out>.json and <out>.md")
     args = parser.parse_args()
     with Site(args.devices, args.max_interfaces) as site:
         site.start_exporter()
@@ -259,14 +253,8 @@ def main() -> int:
             "command": "python3 " + " ".join(sys.argv),
         }
     result = {"meta": meta, "processes": processes}
-    table = markdown(result)
-    print(table)
     print(json.dumps(result, indent=1))
-    if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
-        out.with_suffix(".md").write_text(table)
+    save(args.out, result, markdown(result))
     return 0
 
 
