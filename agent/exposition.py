@@ -40,18 +40,17 @@ def format_value(value: float | int) -> str:
 
 def merge_families(families: Iterable[MetricFamily]) -> list[MetricFamily]:
     """One family per name; a later family that disagrees on type or labels is dropped, logged."""
-    return [
-        group[0]
-        if len(group) == 1
-        else MetricFamily(
-            group[0].name,
-            group[0].help,
-            group[0].type,
-            group[0].label_names,
-            [sample for family in group for sample in family.samples],
-        )
-        for group in group_families(families)
-    ]
+    merged = []
+    for group in group_families(families):
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        first = group[0]
+        family = MetricFamily(first.name, first.help, first.type, first.label_names)
+        for part in group:
+            family.samples.extend(part.samples)
+        merged.append(family)
+    return merged
 
 
 def group_families(families: Iterable[MetricFamily]) -> list[list[MetricFamily]]:

@@ -24,7 +24,7 @@ from agent.errors import ConfigError, IctinfraError
 from agent.exposition import CONTENT_TYPE, render_chunks
 from agent.httpd import HttpServer, Response
 from agent.logs import setup_logging
-from agent.model import MetricFamily
+from agent.model import MetricFamily, Samples
 from agent.registry import CollectorRegistry, close_quietly
 from agent.schedule import Scheduler, State
 from agent.sdnotify import notify
@@ -281,12 +281,12 @@ class Service:
         reload_ok = MetricFamily(
             "ictinfra_agent_config_last_reload_successful",
             "Whether the last config reload succeeded (1) or was rejected (0).",
-            samples=[((), 1 if self.last_reload_ok else 0)],
+            samples=Samples([((), 1 if self.last_reload_ok else 0)]),
         )
         reload_at = MetricFamily(
             "ictinfra_agent_config_last_reload_success_timestamp_seconds",
             "When the config was last loaded successfully (Unix time).",
-            samples=[((), round(self.last_reload_ok_at, 3))],
+            samples=Samples([((), round(self.last_reload_ok_at, 3))]),
         )
         responses = MetricFamily(
             "ictinfra_agent_http_responses_total",

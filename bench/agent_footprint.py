@@ -39,12 +39,20 @@ from tests.peers.common import free_port, stop, tcp_open, wait_until
 MIB = 2**20
 
 
-def start_agent(site: Site, interval: float, workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
+def start_agent(
+    site: Site,
+    interval: float,
+    workdir: Path,
+    host_interval: float | None = None,
+    repo: Path = REPO,
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`ictinfra-agent run`: host metrics every `host_interval` (default `interval`) and the
+    site's devices (IF-MIB) every `interval` seconds."""
     port = free_port()
     config = {
         "listen": f"127.0.0.1:{port}",
         "log": {"level": "warning", "format": "text"},
-        "host": {"enabled": True, "interval": f"{interval:g}s"},
+        "host": {"enabled": True, "interval": f"{host_interval or interval:g}s"},
         "snmp": {
             "interval": f"{interval:g}s",
             "concurrency": 16,
@@ -53,7 +61,7 @@ def start_agent(site: Site, interval: float, workdir: Path) -> tuple[subprocess.
     }
     path = workdir / "agent.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = dict(os.environ, PYTHONPATH=str(repo))
     process = subprocess.Popen(
         [sys.executable, "-m", "agent", "run", "--config", str(path)],
         env=env,

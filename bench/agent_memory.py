@@ -85,6 +85,16 @@ CHILD = textwrap.dedent(
         writer.close()
         return size
 
+    top = []
+
+    def by_module(snapshot):
+        sizes = {}
+        for stat in snapshot.statistics("filename"):
+            name = stat.traceback[0].filename
+            name = name.split("site-packages/")[-1].split("/agent/")[-1].split("/python3.11/")[-1]
+            sizes[name] = sizes.get(name, 0) + stat.size
+        return sorted(sizes.items(), key=lambda kv: -kv[1])[:15]
+
     async def main():
         service = Service(config_path)
         before = len(sys.modules)
@@ -108,18 +118,11 @@ CHILD = textwrap.dedent(
               body_bytes=body, devices_up=up)
         gc.collect()
         stage("gc.collect()")
+        if trace:
+            top.extend(by_module(tracemalloc.take_snapshot()))
         await service.stop()
 
     asyncio.run(main())
-    top = []
-    if trace:
-        snapshot = tracemalloc.take_snapshot()
-        by_module = {}
-        for stat in snapshot.statistics("filename"):
-            name = stat.traceback[0].filename
-            name = name.split("site-packages/")[-1].split("/agent/")[-1]
-            by_module[name] = by_module.get(name, 0) + stat.size
-        top = sorted(by_module.items(), key=lambda kv: -kv[1])[:15]
     print(json.dumps({"stages": stages, "tracemalloc_top": top}))
     """
 )
