@@ -180,6 +180,7 @@ def main() -> int:
         child = subprocess.run(
             [sys.executable, "-c", CHILD, str(path), str(args.cycles), str(int(args.tracemalloc))],
             env=dict(os.environ, PYTHONPATH=args.repo),
+            cwd=args.repo,  # `-c` looks in the working directory first
             capture_output=True,
             check=False,
         )
