@@ -5,6 +5,10 @@ handlers read the collectors' cached outcomes without locks. It only ever answer
 without a body, which keeps the parser small: one request head of at most 16 KiB read within a
 time limit, keep-alive as HTTP/1.1 defines it, a cap on open connections, optional TLS (asyncio's
 ssl) and basic auth. Anything it does not understand gets a 4xx and the connection is closed.
+
+A response may be streamed (`Response.chunks`): each chunk is made when the socket can take it
+(chunked transfer coding for HTTP/1.1, the end of the connection ending an HTTP/1.0 body), so a
+large /metrics body never sits whole in memory.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import contextlib
 import logging
 import ssl
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -33,6 +37,7 @@ class Response:
     body: bytes = b""
     content_type: str = TEXT
     headers: tuple[tuple[str, str], ...] = ()
+    chunks: Iterable[bytes] | None = None  # a streamed body, made while it is sent (not `body`)
 
 
 Route = Callable[[], Response]
@@ -86,10 +91,17 @@ def _status_line(status: int) -> str:
     return f"HTTP/1.1 {status} {phrase}\r\n"
 
 
-def encode_response(response: Response, *, keep_alive: bool, head_only: bool = False) -> bytes:
+def encode_response(
+    response: Response, *, keep_alive: bool, head_only: bool = False, chunked: bool = False
+) -> bytes:
+    """The head (and `body`) of a response; a streamed one has no length: chunked, or to close."""
+    if response.chunks is None:
+        length = [("Content-Length", str(len(response.body)))]
+    else:
+        length = [("Transfer-Encoding", "chunked")] if chunked else []
     headers = [
         ("Content-Type", response.content_type),
-        ("Content-Length", str(len(response.body))),
+        *length,
         ("Connection", "keep-alive" if keep_alive else "close"),
         *response.headers,
     ]
@@ -196,8 +208,12 @@ class HttpServer:
             await self._send(writer, _plain(400, "malformed request"), keep_alive=False)
             return False
         response, user = await self._respond(request)
+        chunked = request.version == "HTTP/1.1"
+        # an HTTP/1.0 client learns where a streamed body ends only from the connection's end
         keep_alive = request.keep_alive and not request.has_body
-        await self._send(writer, response, keep_alive, head_only=request.method == "HEAD")
+        keep_alive = keep_alive and (chunked or response.chunks is None)
+        head_only = request.method == "HEAD"
+        await self._send(writer, response, keep_alive, head_only=head_only, chunked=chunked)
         log.debug(
             "%s %s -> %d",
             request.method,
@@ -230,7 +246,38 @@ class HttpServer:
         response: Response,
         keep_alive: bool,
         head_only: bool = False,
+        chunked: bool = False,
     ) -> None:
         self.responses[response.status] += 1
-        writer.write(encode_response(response, keep_alive=keep_alive, head_only=head_only))
+        head = encode_response(
+            response, keep_alive=keep_alive, head_only=head_only, chunked=chunked
+        )
+        writer.write(head)
         await asyncio.wait_for(writer.drain(), self.request_timeout)
+        if response.chunks is not None and not head_only:
+            await self._stream(writer, response.chunks, chunked)
+
+    async def _stream(
+        self, writer: asyncio.StreamWriter, chunks: Iterable[bytes], chunked: bool
+    ) -> None:
+        """Each chunk once the previous one is (nearly) sent: at most one chunk and the
+        transport's high-water mark are buffered. A chunk that fails to be made ends the
+        connection with the body unfinished, which the client sees as a failed request."""
+        try:
+            for chunk in chunks:
+                if not chunk:
+                    continue  # an empty chunk would end a chunked body
+                if chunked:
+                    writer.write(b"%x\r\n" % len(chunk))
+                writer.write(chunk)
+                if chunked:
+                    writer.write(b"\r\n")
+                await asyncio.wait_for(writer.drain(), self.request_timeout)
+        except (ConnectionError, TimeoutError):
+            raise
+        except Exception:
+            log.exception("a streamed response failed midway; connection closed")
+            raise ConnectionError("streamed response failed") from None
+        if chunked:
+            writer.write(b"0\r\n\r\n")
+            await asyncio.wait_for(writer.drain(), self.request_timeout)

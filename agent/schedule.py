@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from agent import memory
 from agent.cycle import families_of, inventory_of
 from agent.model import MetricFamily
 from agent.registry import Collector, CollectorRegistry, Outcome, close_quietly, run_collector
@@ -44,7 +45,7 @@ class State:
     def __init__(self) -> None:
         self.outcomes: dict[str, Outcome] = {}
         self.inventories: dict[str, dict[str, Any]] = {}
-        self.version = 0  # bumps on every change, so a rendered /metrics body can be reused
+        self.version = 0  # bumps on every change
 
     def record(self, name: str, outcome: Outcome) -> bool:
         """Keep `outcome`; True when it brought inventory that differs from the last one."""
@@ -109,6 +110,7 @@ class Scheduler:
             outcome = await run_collector(collector, run_timeout(interval))
             new_inventory = self.state.record(collector.name, outcome)
             await self._deliver(collector.name, outcome, new_inventory)
+            memory.trim()  # the previous run's data is free now: give its pages back
             due = next_due(due, interval, loop.time(), collector.name)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), max(0.0, due - loop.time()))

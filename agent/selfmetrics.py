@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from agent import __version__
-from agent.model import MetricFamily
+from agent.model import MetricFamily, Samples
 
 _PROC = Path("/proc/self")
 _IMPORTED_AT = time.time()
@@ -80,7 +80,9 @@ def _fds() -> tuple[int | None, int | None]:
 def _gauge(name: str, help: str, value: float | int | None) -> list[MetricFamily]:
     if value is None:
         return []
-    return [MetricFamily(name, help, "gauge", (), [((), value)])]
+    family = MetricFamily(name, help, "gauge")
+    family.add((), value)
+    return [family]
 
 
 def process_metrics() -> list[MetricFamily]:
@@ -93,7 +95,7 @@ def process_metrics() -> list[MetricFamily]:
         "Total user and system CPU time spent in seconds.",
         "counter",
         (),
-        [((), round(times.user + times.system, 3))],
+        Samples([((), round(times.user + times.system, 3))]),
     )
     return [
         cpu,

@@ -12,18 +12,19 @@ import asyncio
 import logging
 import signal
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from agent import memory
 from agent.collectors import build_registry
 from agent.config import AgentConfig, load_config
 from agent.config.types import secret_values
 from agent.errors import ConfigError, IctinfraError
-from agent.exposition import CONTENT_TYPE, render
+from agent.exposition import CONTENT_TYPE, render_chunks
 from agent.httpd import HttpServer, Response
 from agent.logs import setup_logging
-from agent.model import MetricFamily
+from agent.model import MetricFamily, Samples
 from agent.registry import CollectorRegistry, close_quietly
 from agent.schedule import Scheduler, State
 from agent.sdnotify import notify
@@ -129,7 +130,6 @@ class Service:
         self.last_reload_ok_at = time.time()
         self._stop = asyncio.Event()
         self._reload_lock = asyncio.Lock()
-        self._body_cache: tuple[int, bytes] = (-1, b"")
         self._background: set[asyncio.Task[bool]] = set()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -272,23 +272,21 @@ class Service:
         return Response(200, b"ok\n")
 
     def metrics_response(self) -> Response:
-        version, collected = self._body_cache
-        if version != self.state.version:
-            collected = render(self.state.families()).encode()
-            self._body_cache = (self.state.version, collected)
-        own = render(self.own_metrics()).encode()
-        return Response(200, collected + own, CONTENT_TYPE)
+        """The collectors' latest families and the agent's own, streamed metric by metric: the
+        body (3.4 MB for 20 switches) is never held whole, nor kept between scrapes."""
+        collected, own = self.state.families(), self.own_metrics()
+        return Response(200, content_type=CONTENT_TYPE, chunks=_chain(collected, own))
 
     def own_metrics(self) -> list[MetricFamily]:
         reload_ok = MetricFamily(
             "ictinfra_agent_config_last_reload_successful",
             "Whether the last config reload succeeded (1) or was rejected (0).",
-            samples=[((), 1 if self.last_reload_ok else 0)],
+            samples=Samples([((), 1 if self.last_reload_ok else 0)]),
         )
         reload_at = MetricFamily(
             "ictinfra_agent_config_last_reload_success_timestamp_seconds",
             "When the config was last loaded successfully (Unix time).",
-            samples=[((), round(self.last_reload_ok_at, 3))],
+            samples=Samples([((), round(self.last_reload_ok_at, 3))]),
         )
         responses = MetricFamily(
             "ictinfra_agent_http_responses_total",
@@ -301,6 +299,11 @@ class Service:
                 responses.add((str(code),), count)
         sink = self.running.sink.families() if self.running is not None else []
         return [build_info(), reload_ok, reload_at, responses, *sink, *process_metrics()]
+
+
+def _chain(*parts: list[MetricFamily]) -> Iterator[bytes]:
+    for families in parts:
+        yield from render_chunks(families)
 
 
 def _log_rejected(exc: ConfigError) -> None:
@@ -342,6 +345,7 @@ async def serve(path: str, config: AgentConfig) -> int:
 
 
 def run_service(path: str) -> int:
+    memory.tune()
     config = load_config(path)  # ConfigError: the CLI prints every problem and exits 2
     setup_logging(config.log.level, config.log.format, secret_values(config))
     return asyncio.run(serve(path, config))

@@ -2,7 +2,7 @@
 node_exporter + snmp_exporter doing the same, at the same interval, in one run.
 
     python3 bench/agent_footprint.py [--devices 20] [--interval 15] [--warmup 35]
-        [--seconds 180] [--out bench/results/agent_footprint]
+        [--seconds 180] [--repo DIR] [--out bench/results/agent_footprint]
 
 One snmpsim (loopback) serves the IF-MIB part of real recordings (bench/snmpsite.py) to
 both sides. The agent runs with `host` on and `snmp.interval` = `--interval` (IF-MIB only, like
@@ -14,7 +14,7 @@ from /proc) is taken over `--seconds`. snmpsim's own CPU is reported apart. Linu
 
 from __future__ import annotations
 
-import argparse
+import collections
 import concurrent.futures
 import json
 import os
@@ -33,19 +33,27 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from snmpsite import REPO, Site, cpu_seconds, rss_bytes
+from snmpsite import REPO, Site, cpu_seconds, rss_bytes, save, site_parser
 
 from tests.peers.common import free_port, stop, tcp_open, wait_until
 
 MIB = 2**20
 
 
-def start_agent(site: Site, interval: float, workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
+def start_agent(
+    site: Site,
+    interval: float,
+    workdir: Path,
+    host_interval: float | None = None,
+    repo: Path = REPO,
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`ictinfra-agent run`: host metrics every `host_interval` (default `interval`) and the
+    site's devices (IF-MIB) every `interval` seconds."""
     port = free_port()
     config = {
         "listen": f"127.0.0.1:{port}",
         "log": {"level": "warning", "format": "text"},
-        "host": {"enabled": True, "interval": f"{interval:g}s"},
+        "host": {"enabled": True, "interval": f"{host_interval or interval:g}s"},
         "snmp": {
             "interval": f"{interval:g}s",
             "concurrency": 16,
@@ -54,10 +62,11 @@ def start_agent(site: Site, interval: float, workdir: Path) -> tuple[subprocess.
     }
     path = workdir / "agent.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = dict(os.environ, PYTHONPATH=str(repo))
     process = subprocess.Popen(
         [sys.executable, "-m", "agent", "run", "--config", str(path)],
         env=env,
+        cwd=repo,  # `-m` looks in the working directory first
         stdout=subprocess.DEVNULL,
         stderr=open(workdir / "agent.log", "wb"),  # noqa: SIM115 (lives as long as the agent)
     )
@@ -115,6 +124,7 @@ class Scraper(threading.Thread):
         self.pool = concurrent.futures.ThreadPoolExecutor(16)
         self.rounds: list[dict[str, float]] = []
         self.failures = 0
+        self.failed: collections.Counter[str] = collections.Counter()  # failures by endpoint
         self.snmp_cycles: set[str] = set()  # distinct poll fingerprints the agent showed
         self.agent_devices_up = 0
 
@@ -133,6 +143,7 @@ class Scraper(threading.Thread):
                             self.snmp_cycles.add(last)
                 except OSError:
                     self.failures += 1
+                    self.failed[name] += 1
                 figures[f"{name}_seconds"] = time.monotonic() - t0
             self.rounds.append(figures)
             self.stopped.wait(max(0.0, self.interval - (time.monotonic() - started)))
@@ -193,7 +204,8 @@ def markdown(result: dict[str, Any]) -> str:
     lines.append("")
     lines.append(
         f"snmpsim (serves both, not counted): {procs['snmpsim']['cpu_percent']} % CPU. "
-        f"Scrape rounds: {meta['scrape_rounds']}, failures: {meta['scrape_failures']}; the agent "
+        f"Scrape rounds: {meta['scrape_rounds']}, failures: {meta['scrape_failures']} "
+        f"{meta.get('scrape_failures_by_endpoint') or ''}; the agent "
         f"showed {meta['agent_snmp_cycles_in_window']} new rounds of device polls in the window, "
         f"{meta['agent_devices_up']}/{meta['devices']} devices up."
     )
@@ -201,20 +213,16 @@ def markdown(result: dict[str, Any]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
-    )
-    parser.add_argument("--devices", type=int, default=20)
-    parser.add_argument("--max-interfaces", type=int, default=48)
+    parser = site_parser(__doc__)
     parser.add_argument("--interval", type=float, default=15.0)
     parser.add_argument("--warmup", type=float, default=35.0)
     parser.add_argument("--seconds", type=float, default=180.0)
-    parser.add_argument("--out", help="write <out>.json and <out>.md")
+    parser.add_argument("--repo", type=Path, default=REPO, help="the agent code to run")
     args = parser.parse_args()
     with Site(args.devices, args.max_interfaces) as site:
         site.start_exporter()
         assert site.exporter is not None and site.snmpsim is not None
-        agent, agent_port = start_agent(site, args.interval, site.root)
+        agent, agent_port = start_agent(site, args.interval, site.root, repo=args.repo)
         node, node_port = start_node_exporter()
         scraper = Scraper(
             {
@@ -250,6 +258,7 @@ def main() -> int:
             "seconds": args.seconds,
             "scrape_rounds": len(scraper.rounds),
             "scrape_failures": scraper.failures,
+            "scrape_failures_by_endpoint": dict(scraper.failed),
             "agent_snmp_cycles_in_window": snmp_cycles,
             "agent_devices_up": scraper.agent_devices_up,
             "last_scrape": {k: round(v, 3) for k, v in last.items()},
@@ -259,14 +268,8 @@ def main() -> int:
             "command": "python3 " + " ".join(sys.argv),
         }
     result = {"meta": meta, "processes": processes}
-    table = markdown(result)
-    print(table)
     print(json.dumps(result, indent=1))
-    if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
-        out.with_suffix(".md").write_text(table)
+    save(args.out, result, markdown(result))
     return 0
 
 

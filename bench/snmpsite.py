@@ -12,6 +12,8 @@ are dropped: the agent does not poll them), so both fetch exactly the same varbi
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import shutil
 import socket
@@ -22,6 +24,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -33,7 +36,15 @@ from tests.cases.snmp.extract import read_source as read_recording  # noqa: E402
 from tests.peers.common import free_port, stop  # noqa: E402
 from tests.peers.snmpsim import start_snmpsim  # noqa: E402
 
-EXPORTER_MODULE = REPO.parent / "shared" / "bench" / "snmp_exporter_if_mib.yml"
+# ../shared beside the checkout (a worktree sits one level deeper: ../../shared)
+EXPORTER_MODULE = next(
+    (
+        path
+        for parent in REPO.parents
+        if (path := parent / "shared" / "bench" / "snmp_exporter_if_mib.yml").is_file()
+    ),
+    REPO.parent / "shared" / "bench" / "snmp_exporter_if_mib.yml",
+)
 EXPORTER_BINARY = "prometheus-snmp-exporter"
 TICK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -213,3 +224,25 @@ class Site:
             if process is not None:
                 stop(process)
         self._temp.cleanup()
+
+
+def site_parser(
+    doc: str | None, devices: int = 20, max_interfaces: int = 48
+) -> argparse.ArgumentParser:
+    """A bench's argument parser with the site's options (`--devices`, `--max-interfaces`)
+    and `--out`."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--devices", type=int, default=devices)
+    parser.add_argument("--max-interfaces", type=int, default=max_interfaces)
+    parser.add_argument("--out", help="write <out>.json and <out>.md")
+    return parser
+
+
+def save(out: str | None, result: dict[str, Any], table: str) -> None:
+    """Print the table; with `--out`, keep it and the raw figures as <out>.md and <out>.json."""
+    print(table)
+    if out:
+        path = Path(out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
+        path.with_suffix(".md").write_text(table)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.exposition import render
+from agent.exposition import merge_families, render, render_chunks
 from agent.model import MetricFamily
 from tests.peers.promtool import assert_promtool_accepts, check_metrics
 
@@ -43,6 +43,24 @@ def test_rendering_equals_golden_and_promtool_accepts_it(case: Path) -> None:
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")
     assert_promtool_accepts(text)
+
+
+@pytest.mark.parametrize("case", sorted(CASES.glob("*.json")), ids=lambda p: p.stem)
+def test_the_streamed_exposition_is_the_same_text_one_metric_a_chunk(case: Path) -> None:
+    families = load_families(case)
+    chunks = list(render_chunks(families))
+    assert b"".join(chunks).decode() == render(families)
+    assert all(chunk.startswith(b"# HELP ") and chunk.count(b"# TYPE ") == 1 for chunk in chunks)
+    assert len(chunks) == len({f.name for f in families if f.samples})
+
+
+def test_merging_copies_only_what_it_joins() -> None:
+    one = MetricFamily("ictinfra_a", "a", "gauge", ("x",), [(("1",), 1)])
+    two = [MetricFamily("ictinfra_b", "b", "gauge", ("x",), [((v,), 2)]) for v in "23"]
+    merged = merge_families([one, *two])
+    assert merged[0] is one  # alone under its name: the collector's own family
+    assert merged[1].samples == [(("2",), 2), (("3",), 2)]
+    assert two[0].samples == [(("2",), 2)]  # the parts are left as they were
 
 
 def test_counter64_beyond_float_precision_stays_exact() -> None:

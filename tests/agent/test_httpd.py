@@ -214,3 +214,60 @@ def test_connections_over_the_cap_get_503_and_idle_ones_do_not_delay_close() -> 
         thread.__exit__()
         assert time.monotonic() - started < 3.0
         idle.close()
+
+
+def _streamed(fail_after: int | None = None) -> Response:
+    def chunks() -> Iterator[bytes]:
+        for n in range(200):
+            if n == fail_after:
+                raise RuntimeError("a metric failed to render")
+            yield b"m%d %d\n" % (n, n) * 500  # 200 chunks of ~4 KB: many socket writes
+        yield b""  # an empty chunk must not end the chunked body early
+
+    return Response(200, content_type="text/plain; version=0.0.4", chunks=chunks())
+
+
+STREAMED_BODY = b"".join(b"m%d %d\n" % (n, n) * 500 for n in range(200))
+
+
+@pytest.fixture
+def streaming() -> Iterator[HttpServer]:
+    routes = {"/metrics": _streamed, "/broken": lambda: _streamed(fail_after=50)}
+    with ServerThread(HttpServer("127.0.0.1", 0, routes)) as server:
+        yield server
+
+
+def test_a_streamed_body_is_chunked_for_http_1_1_and_keeps_the_connection(
+    streaming: HttpServer,
+) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", streaming.port, timeout=10)
+    try:
+        for _ in range(2):
+            conn.request("GET", "/metrics")
+            response = conn.getresponse()
+            assert response.getheader("Transfer-Encoding") == "chunked"
+            assert response.getheader("Content-Length") is None
+            assert response.read() == STREAMED_BODY
+    finally:
+        conn.close()
+    status, headers, body = request(streaming.port, method="HEAD")
+    assert (status, body) == (200, b"") and "Content-Length" not in headers
+
+
+def test_a_streamed_body_goes_to_an_http_1_0_client_until_the_connection_closes(
+    streaming: HttpServer,
+) -> None:
+    answer = raw(streaming.port, b"GET /metrics HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and b"Connection: close" in head
+    assert b"Transfer-Encoding" not in head and b"Content-Length" not in head
+    assert body == STREAMED_BODY
+
+
+def test_a_stream_that_fails_midway_is_an_unfinished_body_and_the_server_goes_on(
+    streaming: HttpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(http.client.IncompleteRead):
+        request(streaming.port, "/broken")
+    assert request(streaming.port)[::2] == (200, STREAMED_BODY)
+    assert "failed midway" in caplog.text

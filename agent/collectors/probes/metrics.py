@@ -7,10 +7,9 @@ from collections import defaultdict
 from agent.collectors.probes.icmp import IcmpMode
 from agent.collectors.probes.runner import ProbeResult
 from agent.config.probes import ProbesConfig
-from agent.model import Collection, LabelValues
+from agent.model import Collection, Samples
 
 LABELS = ("target", "kind")
-Samples = list[tuple[LabelValues, float | int]]
 
 
 class ProbeFamilies:

@@ -10,7 +10,6 @@ from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.poller import DeviceResult, DeviceState, poll_targets
 from agent.collectors.snmp.selfmetrics import device_self_metrics
 from agent.config.snmp import SnmpConfig, SnmpTarget
-from agent.exposition import merge_families
 from agent.model import Collection
 
 DUE_SLACK = 1.0  # seconds: a device due within this is polled now, not one cycle later
@@ -58,9 +57,12 @@ class SnmpCollector:
         )
 
     def _collection(self) -> Collection:
-        """Every device's latest families (merged by name) and inventory record."""
+        """Every device's latest families and inventory record. The families are the devices'
+        own, not merged into one per name: the exposition groups them by name as it writes (and
+        drops a family that disagrees on type or labels), remote_write needs no grouping, and a
+        merged copy of every sample would be made and held each cycle."""
         names = [t.name for t in self.config.targets if t.name in self._results]
-        families = merge_families(f for n in names for f in self._states[n].families)
+        families = [f for n in names for f in self._states[n].families]
         families.extend(device_self_metrics([self._results[n] for n in names], self._states))
         devices = [
             self._states[n].inventory.model_dump(mode="json")  # type: ignore[union-attr]

@@ -4,8 +4,8 @@ The registry ships as package data (`data/enterprise-numbers.tsv.gz`, number TAB
 made from IANA's https://www.iana.org/assignments/enterprise-numbers.txt by
 `python3 -m agent.collectors.snmp.vendor REGISTRY.txt` (Debian's `ipmitool` package carries a
 copy at /usr/share/misc/enterprise-numbers.txt). The header line of the data file records the
-source and its "last updated" date. A lookup scans the file (about 30 ms) and keeps only the
-numbers asked for, not the 60,000-entry registry.
+source and its "last updated" date. A lookup scans the file line by line (tens of ms) and keeps
+only the numbers asked for, not the 60,000-entry registry.
 """
 
 from __future__ import annotations
@@ -32,11 +32,16 @@ _names: dict[int, str | None] = {}
 
 
 def _scan(number: int) -> str | None:
-    raw = resources.files("agent.collectors.snmp").joinpath(DATA_FILE).read_bytes()
-    prefix = f"{number}\t"
-    for line in gzip.decompress(raw).decode("utf-8").splitlines():
-        if line.startswith(prefix):
-            return line[len(prefix) :]
+    """Read line by line: the registry decompressed and split at once is ~9 MB of short-lived
+    strings, and the agent's RSS would keep most of that for good."""
+    prefix = f"{number}\t".encode()
+    with (
+        resources.files("agent.collectors.snmp").joinpath(DATA_FILE).open("rb") as raw,
+        gzip.open(raw) as lines,
+    ):
+        for line in lines:
+            if line.startswith(prefix):
+                return line[len(prefix) :].rstrip(b"\r\n").decode("utf-8")
     return None
 
 
