@@ -152,7 +152,7 @@ class PushService:
         delay = self.backoff.next_delay()
         if self.sender.retry_after is not None:
             delay = max(delay, min(self.sender.retry_after, self.backoff.maximum))
-        log.info("push paused for %.1fs after a failure", delay)
+        log.debug("push paused for %.1fs after a failure", delay)  # the failure was logged
         return delay
 
     async def close(self) -> None:
