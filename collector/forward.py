@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from agent.errors import ConfigError
 from agent.logs import redact_credentials
 from agent.push.transport import KeptAlive
 from agent.wire.remote_write import WRITE_HEADERS
@@ -100,6 +101,10 @@ def _headers(target: ForwardTarget) -> dict[str, str]:
         )
     elif url.username is not None:  # user:pass@ in the URL, as httpx took it
         headers["Authorization"] = _basic(unquote(url.username), unquote(url.password or ""))
+    for name, value in headers.items():
+        if not (name + value).isascii():  # http.client would fail every post; httpx refused too
+            problem = f"forward {target.receiver}: header {name[:64]!r} is not ASCII"
+            raise ConfigError("config", [problem])  # the value may be a secret: never shown
     return headers
 
 

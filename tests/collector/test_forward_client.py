@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from agent.errors import ConfigError
 from collector.config import ForwardTarget
 from collector.forward import Forwarder
 from collector.metrics import Metrics
@@ -110,3 +111,10 @@ def test_receiver_gone_is_no_answer(receiver: ThreadingHTTPServer) -> None:
         "ictinfra_collector_forward_errors_total", {"receiver": "r", "kind": "network"}
     )
     assert value == 1.0
+
+
+def test_header_not_ascii_is_a_config_error() -> None:
+    target = ForwardTarget(url="http://127.0.0.1:1/w", bearer_token="tök-secret")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="header 'Authorization' is not ASCII") as caught:
+        Forwarder([target], Metrics())
+    assert "secret" not in str(caught.value)
