@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,9 +20,9 @@ from starlette.routing import Route
 
 from collector.config import CollectorConfig
 from collector.devices.api import devices as devices_endpoint
-from collector.forward import Forwarder, verdict
+from collector.forward import FORWARDS_IN_FLIGHT, Forwarder, ForwardResult, verdict
 from collector.inflight import SiteSlots
-from collector.ingest import Rejection, accept
+from collector.ingest import Accepted, Rejection, accept
 from collector.intake import parse_inventory
 from collector.metrics import Metrics
 from collector.obsolete.api import ObsoleteApi
@@ -55,8 +55,10 @@ class Collector:
         self._random_block: RandomBlock | None = None  # made at the first test
         self.site_slots = SiteSlots(config.limits.max_requests_in_flight_per_site)
         self.inventory_workers = anyio.CapacityLimiter(config.limits.max_inventories_in_flight)
+        # a request's checks and forward run in one worker call (each hand-off costs CPU)
+        self.forward_workers = anyio.CapacityLimiter(FORWARDS_IN_FLIGHT)
         # bounds the memory of parsing: the GIL runs one decode at a time anyway
-        self._decoding = asyncio.Semaphore(config.limits.max_concurrent_decodes)
+        self._decoding = threading.BoundedSemaphore(config.limits.max_concurrent_decodes)
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -141,13 +143,11 @@ class Collector:
             )
             body = await self._body(request, self.config.limits.max_body_bytes)
             now_ms = int(time.time() * 1000)
-            async with self._decoding:
-                accepted = await run_in_threadpool(
-                    accept, body, identity, self.config.limits, now_ms
-                )
+            accepted, results = await anyio.to_thread.run_sync(
+                self._accept_and_forward, body, identity, now_ms, limiter=self.forward_workers
+            )
             if accepted.series:
-                assert self.forwarder is not None
-                outcome = verdict(await self.forwarder.send(accepted.body))
+                outcome = verdict(results)
                 if outcome.status >= 300:
                     reason = "receiver_rejected" if outcome.status < 500 else "receiver_unavailable"
                     raise Rejection(reason, outcome.message, outcome.status)
@@ -158,6 +158,17 @@ class Collector:
         self.metrics.last_seen.labels(site).set(time.time())
         self.metrics.requests.labels("write", "204").inc()
         return Response(status_code=204)
+
+    def _accept_and_forward(
+        self, body: bytes, identity: SiteIdentity, now_ms: int
+    ) -> tuple[Accepted, list[ForwardResult]]:
+        """In a worker thread: the checks (a bounded number at once), then the forward."""
+        with self._decoding:
+            accepted = accept(body, identity, self.config.limits, now_ms)
+        if not accepted.series:
+            return accepted, []
+        assert self.forwarder is not None
+        return accepted, self.forwarder.send(accepted.body)
 
     async def inventory(self, request: Request) -> Response:
         site = None
@@ -307,7 +318,7 @@ def build_app(config: CollectorConfig, store: Store, metrics: Metrics | None = N
             yield
         finally:
             await obsolete.stop()
-            await collector.forwarder.close()
+            await run_in_threadpool(collector.forwarder.close)
 
     app = Starlette(
         routes=[

@@ -1,20 +1,26 @@
 """Forwarding accepted remote_write bodies to every configured receiver, concurrently.
 
-One shared httpx.AsyncClient per receiver (keep-alive). Each incoming request is forwarded as one
-batch, unmerged with other sites' requests: a receiver such as Prometheus rolls back a whole
-request at its first bad sample, so merging would let one site's stale sample drop another's data.
+Kept-alive http.client connections per receiver (agent/push/transport.py's), each used by one
+worker thread at a time. Each incoming request
+is forwarded as one batch, unmerged with other sites' requests: a receiver such as Prometheus
+rolls back a whole request at its first bad sample, so merging would let one site's stale
+sample drop another's data. `send` runs in the worker thread that checked the request (one hand-off
+per request instead of two); a second receiver and more get their own threads, concurrently.
 """
 
 from __future__ import annotations
 
-import asyncio
+import base64
+import http.client
 import ssl
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
-import httpx
-
+from agent.errors import ConfigError
 from agent.logs import redact_credentials
+from agent.push.transport import KeptAlive
 from agent.wire.remote_write import WRITE_HEADERS
 from collector import __version__
 from collector.config import ForwardTarget
@@ -40,6 +46,8 @@ PERMANENT_5XX = (
 #: busy receiver: the senders keep their data and retry rather than drop it.
 PERMANENT_4XX = frozenset({400, 409, 413, 422})
 MESSAGE_LIMIT = 1000
+MAX_IDLE = 16  # kept-alive connections kept per receiver
+FORWARDS_IN_FLIGHT = 64  # requests being checked and forwarded at once (worker threads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,48 +89,93 @@ def verdict(results: list[ForwardResult]) -> Verdict:
     return Verdict(400, text)
 
 
-def _client(target: ForwardTarget) -> httpx.AsyncClient:
+def _headers(target: ForwardTarget) -> dict[str, str]:
     headers = {**WRITE_HEADERS, "User-Agent": f"ictinfra-collector/{__version__}"}
     headers.update({name: value.reveal() for name, value in target.headers.items()})
+    url = urlsplit(target.url)
     if target.bearer_token is not None:
         headers["Authorization"] = f"Bearer {target.bearer_token.reveal()}"
-    auth = None
-    if target.basic_auth is not None:
-        auth = httpx.BasicAuth(target.basic_auth.username, target.basic_auth.password.reveal())
-    return httpx.AsyncClient(
-        headers=headers,
-        auth=auth,
-        timeout=target.timeout,
-        verify=ssl.create_default_context(cafile=target.ca_file) if target.ca_file else True,
-        limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
-    )
+    elif target.basic_auth is not None:
+        headers["Authorization"] = _basic(
+            target.basic_auth.username, target.basic_auth.password.reveal()
+        )
+    elif url.username is not None:  # user:pass@ in the URL, as httpx took it
+        headers["Authorization"] = _basic(unquote(url.username), unquote(url.password or ""))
+    for name, value in headers.items():
+        if not (name + value).isascii():  # http.client would fail every post; httpx refused too
+            problem = f"forward {target.receiver}: header {name[:64]!r} is not ASCII"
+            raise ConfigError("config", [problem])  # the value may be a secret: never shown
+    return headers
+
+
+def _basic(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+
+
+class Receiver:
+    """One receiver's idle kept-alive connections; a thread takes one (or a new one) per POST."""
+
+    def __init__(self, target: ForwardTarget) -> None:
+        url = urlsplit(target.url)
+        https = url.scheme == "https"
+        self.host = url.hostname or "localhost"
+        self.port = url.port or (443 if https else 80)
+        self.path = (url.path or "/") + (f"?{url.query}" if url.query else "")
+        self.timeout = target.timeout
+        self.tls = ssl.create_default_context(cafile=target.ca_file) if https else None
+        self.headers = _headers(target)
+        self.idle: list[KeptAlive] = []  # append/pop are atomic: no lock needed
+
+    def post(self, body: bytes) -> tuple[int, str]:
+        """Runs in a worker thread; raises OSError or HTTPException without an HTTP answer."""
+        try:
+            connection = self.idle.pop()
+        except IndexError:
+            connection = KeptAlive(self.host, self.port, self.timeout, self.tls)
+        status, text, _ = connection.post(self.path, body, self.headers)
+        if len(self.idle) < MAX_IDLE:
+            self.idle.append(connection)
+        else:
+            connection.close()
+        return status, text
+
+    def close(self) -> None:
+        while self.idle:
+            self.idle.pop().close()
 
 
 class Forwarder:
     def __init__(self, targets: list[ForwardTarget], metrics: Metrics) -> None:
         self.targets = targets
         self.metrics = metrics
-        self.clients = {target.receiver: _client(target) for target in targets}
+        self.receivers = {target.receiver: Receiver(target) for target in targets}
+        # the receivers after the first, each request's posts to them at once
+        self._others = ThreadPoolExecutor(max(1, FORWARDS_IN_FLIGHT * (len(targets) - 1)))
 
-    async def send(self, body: bytes) -> list[ForwardResult]:
-        return list(await asyncio.gather(*(self._send_one(t, body) for t in self.targets)))
+    def send(self, body: bytes) -> list[ForwardResult]:
+        """Post `body` to every receiver (in a worker thread: it blocks until they answer)."""
+        others = [self._others.submit(self._send_one, t, body) for t in self.targets[1:]]
+        results = [self._send_one(target, body) for target in self.targets[:1]]
+        return results + [future.result() for future in others]
 
-    async def _send_one(self, target: ForwardTarget, body: bytes) -> ForwardResult:
+    def _send_one(self, target: ForwardTarget, body: bytes) -> ForwardResult:
         name = target.receiver
         started = time.perf_counter()
         try:
-            answer = await self.clients[name].post(target.url, content=body)
-        except httpx.HTTPError as exc:
+            status, text = self.receivers[name].post(body)
+        except (OSError, http.client.HTTPException) as exc:
             self.metrics.forward_errors.labels(name, "network").inc()
             text = redact_credentials(f"{type(exc).__name__}: {exc}")  # it may quote the URL
             return ForwardResult(name, None, text[:MESSAGE_LIMIT])
         finally:
             self.metrics.forward_duration.labels(name).observe(time.perf_counter() - started)
-        result = ForwardResult(name, answer.status_code, answer.text.strip()[:MESSAGE_LIMIT])
+        result = ForwardResult(name, status, text.strip()[:MESSAGE_LIMIT])
         if not result.ok:
-            kind = "http_4xx" if answer.status_code < 500 else "http_5xx"
+            kind = "http_4xx" if status < 500 else "http_5xx"
             self.metrics.forward_errors.labels(name, kind).inc()
         return result
 
-    async def close(self) -> None:
-        await asyncio.gather(*(client.aclose() for client in self.clients.values()))
+    def close(self) -> None:
+        self._others.shutdown(wait=True)
+        for receiver in self.receivers.values():
+            receiver.close()

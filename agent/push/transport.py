@@ -50,18 +50,21 @@ def _retry_after(value: str | None) -> float | None:
         return None  # an HTTP date: rare enough to fall back to our own backoff
 
 
-class HttpTransport:
+class KeptAlive:
+    """One kept-alive HTTP(S) connection to a host, one request at a time (the caller's thread).
+
+    A reused connection the server had closed while idle gets one fresh try: a remote_write or
+    inventory POST is safe to repeat. Raises OSError or http.client.HTTPException when no HTTP
+    status came back.
+    """
+
     def __init__(
-        self, base_url: str, token_file: str, timeout: float, ca_file: str | None = None
+        self, host: str, port: int, timeout: float, tls: ssl.SSLContext | None = None
     ) -> None:
-        url = urllib.parse.urlsplit(base_url)
-        self._https = url.scheme == "https"
-        self._host = url.hostname or "localhost"
-        self._port = url.port or (443 if self._https else 80)
-        self._prefix = url.path.rstrip("/")
-        self._token_file = token_file
+        self._host = host
+        self._port = port
         self._timeout = timeout
-        self._tls = ssl.create_default_context(cafile=ca_file) if self._https else None
+        self._tls = tls
         self._connection: http.client.HTTPConnection | None = None
 
     def _connect(self) -> http.client.HTTPConnection:
@@ -76,35 +79,28 @@ class HttpTransport:
                 )
         return self._connection
 
-    def post(self, path: str, body: bytes, headers: Mapping[str, str]) -> Response:
-        """POST `body`; raises TransportError when no HTTP status came back."""
-        all_headers = {
-            "Authorization": f"Bearer {read_token(self._token_file)}",
-            "User-Agent": USER_AGENT,
-            **headers,
-        }
+    def post(
+        self, path: str, body: bytes, headers: Mapping[str, str]
+    ) -> tuple[int, str, float | None]:
+        """(status, the body's text, Retry-After) of a POST."""
         reused = self._connection is not None
         try:
-            status, text, retry_after = self._exchange(path, body, all_headers)
+            return self._exchange(path, body, headers)
         except (OSError, http.client.HTTPException) as exc:
             self.close()
             if not reused or isinstance(exc, TimeoutError):
-                raise TransportError(f"POST {path}: {type(exc).__name__}: {exc}") from None
-            # A kept-alive connection the server had closed while idle: one fresh try (a
-            # remote_write or inventory POST is safe to repeat).
-            try:
-                status, text, retry_after = self._exchange(path, body, all_headers)
-            except (OSError, http.client.HTTPException) as again:
-                self.close()
-                raise TransportError(f"POST {path}: {type(again).__name__}: {again}") from None
-        message = " ".join(text.split())[:MAX_MESSAGE]
-        return Response(status, message, retry_after)
+                raise
+        try:
+            return self._exchange(path, body, headers)
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
 
     def _exchange(
-        self, path: str, body: bytes, headers: dict[str, str]
+        self, path: str, body: bytes, headers: Mapping[str, str]
     ) -> tuple[int, str, float | None]:
         connection = self._connect()
-        connection.request("POST", self._prefix + path, body=body, headers=headers)
+        connection.request("POST", path, body=body, headers=dict(headers))
         reply = connection.getresponse()
         text = reply.read(64 * 1024).decode("utf-8", "replace")
         if reply.getheader("Connection", "").lower() == "close" or not reply.isclosed():
@@ -115,3 +111,38 @@ class HttpTransport:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+class HttpTransport:
+    def __init__(
+        self, base_url: str, token_file: str, timeout: float, ca_file: str | None = None
+    ) -> None:
+        url = urllib.parse.urlsplit(base_url)
+        https = url.scheme == "https"
+        self._prefix = url.path.rstrip("/")
+        self._token_file = token_file
+        self._connection = KeptAlive(
+            url.hostname or "localhost",
+            url.port or (443 if https else 80),
+            timeout,
+            ssl.create_default_context(cafile=ca_file) if https else None,
+        )
+
+    def post(self, path: str, body: bytes, headers: Mapping[str, str]) -> Response:
+        """POST `body`; raises TransportError when no HTTP status came back."""
+        all_headers = {
+            "Authorization": f"Bearer {read_token(self._token_file)}",
+            "User-Agent": USER_AGENT,
+            **headers,
+        }
+        try:
+            status, text, retry_after = self._connection.post(
+                self._prefix + path, body, all_headers
+            )
+        except (OSError, http.client.HTTPException) as exc:
+            raise TransportError(f"POST {path}: {type(exc).__name__}: {exc}") from None
+        message = " ".join(text.split())[:MAX_MESSAGE]
+        return Response(status, message, retry_after)
+
+    def close(self) -> None:
+        self._connection.close()

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, func, literal, select, update
 from sqlalchemy.exc import OperationalError
 
 from collector.sites_csv import CsvError, UnitRow, UnitTree, tree_problems
@@ -19,6 +19,7 @@ from collector.store.schema import tokens, unit_successors, units
 TOKEN_PREFIX = "ictinfra_"  # noqa: S105 - a prefix, not a secret
 DEFAULT_LEVELS = frozenset({"province", "district", "commune"})
 LAST_USED_EVERY = 60.0  # seconds between writes of a token's last_used_at
+MAX_DEPTH = 32  # ancestors of a unit read at most
 
 
 def hash_token(token: str) -> str:
@@ -79,6 +80,37 @@ def _in_parent_order(rows: Sequence[UnitRow]) -> list[UnitRow]:
     for row in rows:
         place(row)
     return ordered
+
+
+def _site_chain() -> Select[Any]:
+    """Rows (code, level, token_id, marker) of a live site token's unit and its ancestors, in
+    order; none for an unknown or revoked token (bound parameter `token_hash`). Import refuses
+    cycles; the depth bound guards a hand-edited database."""
+    anchor = (
+        select(
+            units.c.code, units.c.level, units.c.parent_code, literal(0).label("depth"),
+            tokens.c.id.label("token_id"),
+        )
+        .join_from(tokens, units, units.c.code == tokens.c.site_code)
+        .where(
+            tokens.c.token_hash == bindparam("token_hash"),
+            tokens.c.revoked_at.is_(None),
+            tokens.c.scope == "site",
+        )
+        .cte("chain", recursive=True)
+    )  # fmt: skip
+    parent = units.alias("parent")
+    chain = anchor.union_all(
+        select(
+            parent.c.code, parent.c.level, parent.c.parent_code, anchor.c.depth + 1,
+            anchor.c.token_id,
+        ).where(parent.c.code == anchor.c.parent_code, anchor.c.depth < MAX_DEPTH)
+    )  # fmt: skip
+    marker = select(func.max(units.c.updated_at)).scalar_subquery().label("marker")
+    return select(chain.c.code, chain.c.level, chain.c.token_id, marker).order_by(chain.c.depth)
+
+
+SITE_CHAIN = _site_chain()  # built once: its compiled form is cached by the statement
 
 
 class Registry:
@@ -214,16 +246,19 @@ class Registry:
             ]
 
     def authenticate(self, token: str) -> SiteIdentity | None:
-        """The site of a live token, with its labels; None for an unknown or revoked token."""
+        """The site of a live token, with its labels; None for an unknown or revoked token.
+
+        One query: the token, its site's chain of ancestors and the registry's change marker."""
         with self.engine.connect() as conn:
-            found = self._live_token(conn, token, "site")
-            if found is None:
+            chain = conn.execute(SITE_CHAIN, {"token_hash": hash_token(token)}).all()
+            if not chain:
                 return None
-            labels = self._ancestor_labels(conn, found.site_code)
-            levels = self._level_names(conn)
-            self._touch(conn, found.id)
+            site = chain[0]
+            levels = self._level_names(conn, site.marker)
+            self._touch(conn, site.token_id)
+        labels = [("site", site.code), *((row.level, row.code) for row in chain[1:])]
         return SiteIdentity(
-            code=found.site_code,
+            code=site.code,
             labels=tuple(sorted(labels)),
             reserved=frozenset({"site"} | DEFAULT_LEVELS | levels),
         )
@@ -261,28 +296,13 @@ class Registry:
                     todo.append(child)
         return frozenset(found)
 
-    def _level_names(self, conn: Connection) -> frozenset[str]:
+    def _level_names(self, conn: Connection, marker: Any) -> frozenset[str]:
         """Every level name in the registry (reserved labels), read again only when an import
-        (by any process or replica) has moved max(units.updated_at): one indexed lookup per
-        request instead of a scan, and a new level is reserved from the import's commit on."""
-        marker = conn.scalar(select(func.max(units.c.updated_at)))
+        (by any process or replica) has moved max(units.updated_at), the `marker` read with the
+        token: a new level is reserved from the import's commit on."""
         if self._levels is None or self._levels[0] != marker:
             self._levels = (marker, frozenset(conn.scalars(select(units.c.level).distinct())))
         return self._levels[1]
-
-    @staticmethod
-    def _ancestor_labels(conn: Connection, site_code: str) -> list[tuple[str, str]]:
-        labels = [("site", site_code)]
-        parent = conn.scalar(select(units.c.parent_code).where(units.c.code == site_code))
-        for _ in range(32):  # import refuses cycles; the bound guards a hand-edited database
-            if parent is None:
-                break
-            row = conn.execute(
-                select(units.c.level, units.c.parent_code).where(units.c.code == parent)
-            ).one()
-            labels.append((row.level, parent))
-            parent = row.parent_code
-        return labels
 
     def _touch(self, conn: Connection, token_id: int) -> None:
         now = time.time()
