@@ -33,13 +33,15 @@ def _libc() -> ctypes.CDLL | None:
     return libc
 
 
-def tune() -> bool:
-    """Fix the mmap threshold and the arena count; False when the C library is not glibc."""
+def tune(arenas: int | None = ARENAS) -> bool:
+    """Fix the mmap threshold and cap the arena count (`None`: glibc's, for a process whose many
+    threads allocate at once); False when the C library is not glibc."""
     libc = _libc()
     if libc is None:
         return False
     ok: bool = libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
-    ok = libc.mallopt(M_ARENA_MAX, ARENAS) == 1 and ok
+    if arenas is not None:
+        ok = libc.mallopt(M_ARENA_MAX, arenas) == 1 and ok
     if not ok:
         log.debug("mallopt refused a setting; the allocator keeps its defaults")
     return ok

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import http.client
-import ssl
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from agent.errors import ConfigError
 from agent.logs import redact_credentials
-from agent.push.transport import KeptAlive
+from agent.push.transport import KeptAlive, endpoint
 from agent.wire.remote_write import WRITE_HEADERS
 from collector import __version__
 from collector.config import ForwardTarget
@@ -117,12 +116,9 @@ class Receiver:
 
     def __init__(self, target: ForwardTarget) -> None:
         url = urlsplit(target.url)
-        https = url.scheme == "https"
-        self.host = url.hostname or "localhost"
-        self.port = url.port or (443 if https else 80)
+        self.host, self.port, self.tls = endpoint(url, target.ca_file)
         self.path = (url.path or "/") + (f"?{url.query}" if url.query else "")
         self.timeout = target.timeout
-        self.tls = ssl.create_default_context(cafile=target.ca_file) if https else None
         self.headers = _headers(target)
         self.idle: list[KeptAlive] = []  # append/pop are atomic: no lock needed
 

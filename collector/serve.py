@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 from urllib.parse import unquote, urlsplit
 
+from agent import memory
 from agent.config.types import parse_host_port, secret_values
 from agent.errors import ConfigError
 from agent.logs import setup_logging
@@ -52,21 +52,6 @@ def quiet_libraries() -> None:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
-#: mallopt(3) parameter number of glibc's mmap threshold
-M_MMAP_THRESHOLD = -3
-
-
-def return_freed_memory() -> None:
-    """After freeing a large buffer, glibc raises its mmap threshold (up to 32 MiB): later request
-    buffers then come from the heap and their memory is never given back. A fixed threshold keeps
-    every buffer over 128 KiB in its own mapping, returned to the system when it is freed."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc: nothing to tune
-        return
-    libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)
-
-
 def serve(config: CollectorConfig, init: bool = False) -> None:
     import uvicorn
 
@@ -76,7 +61,9 @@ def serve(config: CollectorConfig, init: bool = False) -> None:
 
     setup_logging(config.log.level, config.log.format, log_secrets(config))
     quiet_libraries()
-    return_freed_memory()
+    # every request buffer over 128 KiB in a mapping of its own, returned when freed (glibc would
+    # otherwise raise the threshold after the first large free); arenas left to its threads
+    memory.tune(arenas=None)
     _check_tls_files(config)
     store = open_store(config.database_url, init=init)
     host, port = parse_host_port(config.listen, DEFAULT_PORT)

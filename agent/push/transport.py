@@ -113,20 +113,24 @@ class KeptAlive:
             self._connection = None
 
 
+def endpoint(
+    url: urllib.parse.SplitResult, ca_file: str | None
+) -> tuple[str, int, ssl.SSLContext | None]:
+    """(host, port, TLS context or None) of an http(s) URL, as KeptAlive takes them."""
+    https = url.scheme == "https"
+    tls = ssl.create_default_context(cafile=ca_file) if https else None
+    return url.hostname or "localhost", url.port or (443 if https else 80), tls
+
+
 class HttpTransport:
     def __init__(
         self, base_url: str, token_file: str, timeout: float, ca_file: str | None = None
     ) -> None:
         url = urllib.parse.urlsplit(base_url)
-        https = url.scheme == "https"
+        host, port, tls = endpoint(url, ca_file)
         self._prefix = url.path.rstrip("/")
         self._token_file = token_file
-        self._connection = KeptAlive(
-            url.hostname or "localhost",
-            url.port or (443 if https else 80),
-            timeout,
-            ssl.create_default_context(cafile=ca_file) if https else None,
-        )
+        self._connection = KeptAlive(host, port, timeout, tls)
 
     def post(self, path: str, body: bytes, headers: Mapping[str, str]) -> Response:
         """POST `body`; raises TransportError when no HTTP status came back."""
