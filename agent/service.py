@@ -9,6 +9,7 @@ collectors are rebuilt (and the HTTP server, when `listen:` or `web:` changed).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 import time
@@ -18,7 +19,8 @@ from typing import Any
 
 from agent import memory
 from agent.collectors import build_registry
-from agent.config import AgentConfig, load_config
+from agent.config import AgentConfig
+from agent.config.isolated import load_config_isolated
 from agent.config.types import secret_values
 from agent.errors import ConfigError, IctinfraError
 from agent.exposition import CONTENT_TYPE, render_chunks
@@ -47,7 +49,8 @@ NOT_COLLECTOR_KEYS = frozenset({"listen", "web", "log", "push"})
 
 def collector_settings(config: AgentConfig) -> dict[str, object]:
     """The config sections the collectors are built from (secrets compare by value)."""
-    return {k: getattr(config, k) for k in type(config).model_fields if k not in NOT_COLLECTOR_KEYS}
+    names = (f.name for f in dataclasses.fields(config))
+    return {k: getattr(config, k) for k in names if k not in NOT_COLLECTOR_KEYS}
 
 
 def build_server(config: AgentConfig, routes: dict[str, Callable[[], Response]]) -> HttpServer:
@@ -198,7 +201,7 @@ class Service:
         old = self.running
         log.info("reloading %s", self.config_path)
         try:
-            config = load_config(self.config_path)
+            config = await asyncio.to_thread(load_config_isolated, self.config_path)
             rebuild = collector_settings(config) != collector_settings(old.config)
             registry = self.registry_factory(config) if rebuild else old.scheduler.registry
         except ConfigError as exc:
@@ -346,6 +349,6 @@ async def serve(path: str, config: AgentConfig) -> int:
 
 def run_service(path: str) -> int:
     memory.tune()
-    config = load_config(path)  # ConfigError: the CLI prints every problem and exits 2
+    config = load_config_isolated(path)  # ConfigError: the CLI prints every problem, exits 2
     setup_logging(config.log.level, config.log.format, secret_values(config))
     return asyncio.run(serve(path, config))

@@ -29,6 +29,7 @@ from snmpsite import Site, cpu_seconds
 from agent.collectors.snmp import poller
 from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.poller import DeviceState, poll_targets
+from agent.config.loader import validate
 from agent.config.snmp import SnmpConfig
 from agent.exposition import merge_families, render
 
@@ -45,7 +46,7 @@ def use_sizing(on: bool) -> None:
 
 async def rounds(site: Site, count: int) -> dict[str, list[dict[str, Any]]]:
     assert site.snmpsim is not None
-    config = SnmpConfig.model_validate({"targets": site.agent_targets(), "concurrency": 16})
+    config = validate(SnmpConfig, {"targets": site.agent_targets(), "concurrency": 16})
     figures: dict[str, list[dict[str, Any]]] = {"unsized": [], "sized": []}
     texts: dict[str, str] = {}
     for variant in ("unsized", "sized"):  # warm-up, one client per variant

@@ -56,9 +56,10 @@ def measure_rss(isolate: bool) -> dict[str, float]:
 
     from agent.collectors import build_registry
     from agent.config import AgentConfig
+    from agent.config.loader import validate
     from agent.cycle import run_all
 
-    config = AgentConfig.model_validate(
+    config = validate(AgentConfig,
         {"host": {"enabled": False},
          "lan": {"enabled": True, "interfaces": ["eth0"], "state_file": None, "isolate": isolate}}
     )  # fmt: skip

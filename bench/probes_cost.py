@@ -14,6 +14,7 @@ import resource
 import time
 
 from agent.collectors.probes.collector import ProbesCollector
+from agent.config.loader import validate
 from agent.config.probes import ProbesConfig
 
 
@@ -32,7 +33,7 @@ def main() -> None:
     parser.add_argument("--method", choices=["tcp", "icmp"], default="tcp")
     args = parser.parse_args()
     address = "127.0.0.1:9" if args.method == "tcp" else "127.0.0.1"
-    config = ProbesConfig.model_validate({
+    config = validate(ProbesConfig, {
         "enabled": True, "count": args.count, "spacing": "10ms", "timeout": "1s",
         "gateway": {"enabled": False},
         "wan": [{"name": f"t{i}", "address": address} for i in range(args.targets)],

@@ -35,6 +35,7 @@ from snmpsite import Site
 from agent.collectors.snmp import ber, lean
 from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.poller import DeviceState, poll_targets
+from agent.config.loader import validate
 from agent.config.snmp import SnmpConfig
 
 LAYERS = (
@@ -60,8 +61,8 @@ def layer_of(filename: str, function: str) -> str:
 
 
 def config_for(site: Site, codec: str) -> SnmpConfig:
-    return SnmpConfig.model_validate(
-        {"targets": site.agent_targets(), "concurrency": 16, "codec": codec}
+    return validate(
+        SnmpConfig, {"targets": site.agent_targets(), "concurrency": 16, "codec": codec}
     )
 
 

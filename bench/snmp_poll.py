@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.poller import DeviceState, poll_targets
+from agent.config.loader import validate
 from agent.config.snmp import SnmpConfig
 from tests.peers.common import REPO, free_port, stop
 from tests.peers.snmpsim import start_snmpsim
@@ -50,8 +51,8 @@ def config_for(port: int, devices: int, modules: list[str], codec: str) -> SnmpC
         }
         for i in range(devices)
     ]
-    return SnmpConfig.model_validate(
-        {"targets": targets, "concurrency": 16, "poll_timeout": "120s", "codec": codec}
+    return validate(
+        SnmpConfig, {"targets": targets, "concurrency": 16, "poll_timeout": "120s", "codec": codec}
     )
 
 

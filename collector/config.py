@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 from pydantic import Field, model_validator
 
 from agent.config import LogConfig
-from agent.config.base import StrictModel
 from agent.config.loader import load_model
 from agent.config.types import ByteSize, Duration, Secret
 from agent.config.web import ListenAddress
 from agent.errors import ConfigError
+from collector.strict import StrictModel
 
 CONFIG_ENV = "ICTINFRA_COLLECTOR_CONFIG"
 DEFAULT_PORT = 9581

@@ -1,16 +1,18 @@
-"""`python -m collector.config_reference` writes docs/config-reference.md from the pydantic models
-of the agent's config, the collector's config, the ranking methodology and the obsolescence
-rules; `--check` exits 1 when the committed file differs from what the models give (or a key has
-no description).
+"""`python -m collector.config_reference` writes docs/config-reference.md from the models of the
+agent's config (dataclass Sections), the collector's config, the ranking methodology and the
+obsolescence rules (pydantic models); `--check` exits 1 when the committed file differs from what
+the models give (or a key has no description).
 
-One section per table of the file (a nested model), every key with its type, default and the
-`description=` of its Field. Secrets show as `<secret>`. A model met again under another key (the
-twelve `queries`, `log` in both configs) is described once and named where it recurs.
+One section per table of the file (a nested model), every key with its type, default and its
+description (a Section's `key(doc=...)`, a pydantic Field's `description=`). Secrets show as
+`<secret>`. A model met again under another key (the twelve `queries`, `log` in both configs) is
+described once and named where it recurs.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
 import types
@@ -21,13 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from annotated_types import Ge, Gt, Le, MaxLen, MinLen
-from pydantic import BaseModel, BeforeValidator
-from pydantic.fields import FieldInfo
+from pydantic import BaseModel
 
 from agent.config import AgentConfig
 from agent.config import types as value_types
 from agent.config.bandwidth import _duration_or_zero
 from agent.config.lan import Cidr
+from agent.config.schema import DOC, is_section
 from agent.config.snmp import _check_address
 from agent.config.types import Secret
 from agent.config.web import check_listen
@@ -37,7 +39,9 @@ from collector.ranking.methodology import Methodology
 
 OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "config-reference.md"
 
-ROOTS: tuple[tuple[str, str, type[BaseModel], str], ...] = (
+Model = type[Any]  # a pydantic model (the collector's files) or an agent config Section
+
+ROOTS: tuple[tuple[str, str, Model, str], ...] = (
     (
         "agent",
         "Agent config",
@@ -84,7 +88,7 @@ _CIDR_CHECK = typing.get_args(Cidr)[1].func
 
 HEADER = """# Configuration reference
 
-Generated from the pydantic models by `python -m collector.config_reference` (do not edit by
+Generated from the config models by `python -m collector.config_reference` (do not edit by
 hand; `python -m collector.config_reference --check` is a test). Every file is YAML; an unknown
 key is an error naming its line (`ictinfra-agent check-config FILE` prints them all).
 
@@ -125,7 +129,7 @@ class Section:
 class Walk:
     root: str
     sections: list[Section] = field(default_factory=list)
-    seen: dict[type[BaseModel], Section] = field(default_factory=dict)
+    seen: dict[Model, Section] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
 
 
@@ -134,8 +138,57 @@ def _anchor(root: str, path: str) -> str:
     return f"{root}-{cleaned or 'top'}"
 
 
-def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+def _is_model(annotation: Any) -> bool:
+    return is_section(annotation) or (
+        isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    )
+
+
+@dataclass
+class Key:
+    """One key of a model, the same for a pydantic field and a Section's dataclass field."""
+
+    name: str
+    annotation: Any
+    metadata: list[Any]
+    description: str
+    required: bool
+    default: Any = None
+
+
+def keys_of(model: Model) -> list[Key]:
+    if is_section(model):
+        return [_section_key(model, f) for f in dataclasses.fields(model)]
+    return [
+        Key(
+            name,
+            info.annotation,
+            list(info.metadata),
+            info.description or "",
+            info.is_required(),
+            None if info.is_required() else info.get_default(call_default_factory=True),
+        )
+        for name, info in model.model_fields.items()
+    ]
+
+
+def _section_key(model: Model, item: dataclasses.Field[Any]) -> Key:
+    hint = typing.get_type_hints(model, include_extras=True)[item.name]
+    annotation, metadata = hint, []
+    if typing.get_origin(hint) is typing.Annotated:
+        annotation, metadata = typing.get_args(hint)[0], list(hint.__metadata__)
+    required = item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING
+    if required:
+        default = None
+    elif item.default is not dataclasses.MISSING:
+        default = item.default
+    else:
+        default = item.default_factory()  # type: ignore[operator]
+    return Key(item.name, annotation, metadata, item.metadata.get(DOC, ""), required, default)
+
+
+def _models_in(annotation: Any) -> Iterator[Model]:
+    if _is_model(annotation):
         yield annotation
         return
     for argument in typing.get_args(annotation):
@@ -160,11 +213,11 @@ def _constraints(metadata: list[Any]) -> str:
 
 def _validated_as(metadata: Any) -> str | None:
     for item in metadata:
-        if isinstance(item, BeforeValidator):
-            if item.func is _CIDR_CHECK:
-                return "IPv4 subnet"
-            if item.func in _VALIDATOR_TYPES:
-                return _VALIDATOR_TYPES[item.func]
+        func = getattr(item, "func", None)  # a BeforeValidator (pydantic) or a Before marker
+        if func is _CIDR_CHECK:
+            return "IPv4 subnet"
+        if func in _VALIDATOR_TYPES:
+            return _VALIDATOR_TYPES[func]
     return None
 
 
@@ -181,7 +234,7 @@ def type_text(annotation: Any, metadata: Any = ()) -> str:
         return composite
     if annotation is Secret:
         return "secret"
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if _is_model(annotation):
         return "table"
     return _PLAIN.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
@@ -244,13 +297,12 @@ def _scalar_text(value: Any, kind: str) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def default_text(info: FieldInfo, kind: str) -> str:
-    if info.is_required():
+def default_text(key: Key, kind: str) -> str:
+    if key.required:
         return "*required*"
-    value = info.get_default(call_default_factory=True)
-    if isinstance(value, BaseModel):
+    if _is_model(type(key.default)):
         return "(table)"
-    return f"`{value_text(value, kind)}`"
+    return f"`{value_text(key.default, kind)}`"
 
 
 def _child_path(path: str, name: str, annotation: Any) -> str:
@@ -266,7 +318,7 @@ def _child_path(path: str, name: str, annotation: Any) -> str:
     return key
 
 
-def walk_model(walk: Walk, model: type[BaseModel], path: str) -> Section:
+def walk_model(walk: Walk, model: Model, path: str) -> Section:
     """Describe `model` at `path` (once per model per root), then the tables it holds."""
     if model in walk.seen:
         walk.seen[model].paths.append(path)
@@ -274,15 +326,14 @@ def walk_model(walk: Walk, model: type[BaseModel], path: str) -> Section:
     section = Section(_anchor(walk.root, path), [path], (model.__doc__ or "").strip())
     walk.seen[model] = section
     walk.sections.append(section)
-    nested: list[tuple[type[BaseModel], str, int]] = []
-    for name, info in model.model_fields.items():
-        kind = type_text(info.annotation, info.metadata) + _constraints(info.metadata)
-        description = info.description or ""
-        if not description:
-            walk.missing.append(f"{model.__module__}.{model.__qualname__}.{name}")
-        for child in _models_in(info.annotation):
-            nested.append((child, _child_path(path, name, info.annotation), len(section.rows)))
-        section.rows.append((name, kind, default_text(info, kind), description))
+    nested: list[tuple[Model, str, int]] = []
+    for key in keys_of(model):
+        kind = type_text(key.annotation, key.metadata) + _constraints(key.metadata)
+        if not key.description:
+            walk.missing.append(f"{model.__module__}.{model.__qualname__}.{key.name}")
+        for child in _models_in(key.annotation):
+            nested.append((child, _child_path(path, key.name, key.annotation), len(section.rows)))
+        section.rows.append((key.name, kind, default_text(key, kind), key.description))
     for child, child_path, row in nested:
         target = walk_model(walk, child, child_path)
         name, kind, default, description = section.rows[row]

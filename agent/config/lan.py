@@ -5,9 +5,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from annotated_types import Ge, Le, MaxLen, MinLen
 
-from agent.config.base import StrictModel
+from agent.config.schema import After, Before, Section, key
 from agent.config.types import Duration, Secret
 
 
@@ -22,7 +22,7 @@ def _check_cidr(value: object) -> object:
     return value.strip()
 
 
-Cidr = Annotated[str, BeforeValidator(_check_cidr)]
+Cidr = Annotated[str, Before(_check_cidr)]
 
 
 DEFAULT_FINGERPRINT_PORTS = (22, 80, 135, 443, 445, 515, 554, 631, 3389, 5060, 9100)
@@ -34,87 +34,82 @@ def _unique_ports(ports: tuple[int, ...]) -> tuple[int, ...]:
     return ports
 
 
-class FingerprintConfig(StrictModel):
+class FingerprintConfig(Section):
     """`lan: fingerprint:` - off by default: a TCP connect to a few ports of each host the sweep
     found on the office's own LAN, so the collector can tell a PC from a printer (docs/lan.md)."""
 
-    enabled: bool = Field(default=False, description="run the port fingerprint")
+    enabled: bool = key(default=False, doc="run the port fingerprint")
     ports: Annotated[
-        tuple[Annotated[int, Field(ge=1, le=65535)], ...],
-        Field(min_length=1, max_length=32),
-        AfterValidator(_unique_ports),
-    ] = Field(
+        tuple[Annotated[int, Ge(1), Le(65535)], ...],
+        MinLen(1),
+        MaxLen(32),
+        After(_unique_ports),
+    ] = key(
         default=DEFAULT_FINGERPRINT_PORTS,
-        description="TCP ports tried on each host the sweep found (1-32 ports, each once)",
+        doc="TCP ports tried on each host the sweep found (1-32 ports, each once)",
     )
-    timeout: Duration = Field(default=1.0, description="per connection attempt")
+    timeout: Duration = key(default=1.0, doc="per connection attempt")
 
 
-class LanConfig(StrictModel):
+class LanConfig(Section):
     """ARP sweeps of the office's subnets (LAN discovery) and SNMP auto-discovery."""
 
-    enabled: bool = Field(default=False, description="run the LAN collector (ARP sweeps)")
-    interval: Duration = Field(default=900.0, description="time between sweeps")
-    interfaces: tuple[str, ...] = Field(
+    enabled: bool = key(default=False, doc="run the LAN collector (ARP sweeps)")
+    interval: Duration = key(default=900.0, doc="time between sweeps")
+    interfaces: tuple[str, ...] = key(
         default=(),
-        description="interfaces to sweep (each with its IPv4 subnets); empty: every up interface"
+        doc="interfaces to sweep (each with its IPv4 subnets); empty: every up interface"
         " with an IPv4 address whose prefix is `max_prefix` or smaller (loopback and"
         " point-to-point links excluded)",
     )
-    cidrs: tuple[Cidr, ...] = Field(
+    cidrs: tuple[Cidr, ...] = key(
         default=(),
-        description="subnets to sweep, each on the interface whose address lies in it (or given"
+        doc="subnets to sweep, each on the interface whose address lies in it (or given"
         " as `10.0.0.0/24@eth1`); with `interfaces`, they replace the interfaces' own subnets",
     )
-    max_prefix: int = Field(
+    max_prefix: Annotated[int, Ge(16), Le(30)] = key(
         default=20,
-        ge=16,
-        le=30,
-        description="never sweep a subnet larger than this (/20 = 4,096 addresses)",
+        doc="never sweep a subnet larger than this (/20 = 4,096 addresses)",
     )
-    timeout: Duration = Field(
+    timeout: Duration = key(
         default=0.6,
-        description="how long the ARP sweep listens for replies, shared by its 1 + `retries`"
+        doc="how long the ARP sweep listens for replies, shared by its 1 + `retries`"
         " passes (each listens timeout / passes after its last request)",
     )
-    retries: int = Field(
+    retries: Annotated[int, Ge(0), Le(5)] = key(
         default=1,
-        ge=0,
-        le=5,
-        description="passes after the first; each asks only the addresses still silent",
+        doc="passes after the first; each asks only the addresses still silent",
     )
-    isolate: bool = Field(
+    isolate: bool = key(
         default=True,
-        description="run the sweep in a child process, so scapy's vendor database (~28 MiB)"
+        doc="run the sweep in a child process, so scapy's vendor database (~28 MiB)"
         " never stays in the agent",
     )
-    fallback_rate: int = Field(
+    fallback_rate: Annotated[int, Ge(10), Le(10000)] = key(
         default=500,
-        ge=10,
-        le=10000,
-        description="unprivileged fallback (no CAP_NET_RAW): UDP datagrams a second that provoke"
+        doc="unprivileged fallback (no CAP_NET_RAW): UDP datagrams a second that provoke"
         " the kernel's ARP",
     )
-    state_file: str | None = Field(
+    state_file: str | None = key(
         default="/var/lib/ictinfra/lan_hosts.json",
-        description="first/last seen of each host across restarts; null: memory only",
+        doc="first/last seen of each host across restarts; null: memory only",
     )
-    snmp_autodiscovery: bool = Field(
+    snmp_autodiscovery: bool = key(
         default=False,
-        description="ask every host found for sysObjectID over SNMP v2c; those that answer are"
+        doc="ask every host found for sysObjectID over SNMP v2c; those that answer are"
         " offered as SNMP targets (inventory and metric)",
     )
-    snmp_communities: tuple[Secret, ...] = Field(
+    snmp_communities: tuple[Secret, ...] = key(
         default=(Secret("public"),),
-        description="communities auto-discovery tries; the first that answers wins",
+        doc="communities auto-discovery tries; the first that answers wins",
     )
-    snmp_port: int = Field(default=161, ge=1, le=65535, description="auto-discovery's UDP port")
-    snmp_timeout: Duration = Field(
-        default=1.0, description="auto-discovery's wait for an answer (no retries)"
+    snmp_port: Annotated[int, Ge(1), Le(65535)] = key(default=161, doc="auto-discovery's UDP port")
+    snmp_timeout: Duration = key(
+        default=1.0, doc="auto-discovery's wait for an answer (no retries)"
     )
-    fingerprint: FingerprintConfig = Field(
+    fingerprint: FingerprintConfig = key(
         default_factory=FingerprintConfig,
-        description="a TCP connect to a few ports of each host found, to tell a PC from a printer",
+        doc="a TCP connect to a few ports of each host found, to tell a PC from a printer",
     )
 
     def subnet_cidrs(self) -> list[tuple[str, str | None]]:

@@ -1,18 +1,24 @@
-"""Load YAML, keep each key's line, validate with pydantic, report every bad key by line."""
+"""Load YAML, keep each key's line, validate with pydantic, report every bad key by line.
+
+A model is a pydantic model (the collector's files) or an agent config Section (a dataclass that
+pydantic validates here, and only here: agent/config/schema.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, runtime_checkable
-
-import yaml
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from agent.config.suggest import did_you_mean, known_keys
 from agent.errors import ConfigError
 
+if TYPE_CHECKING:
+    import yaml
+    from pydantic import TypeAdapter, ValidationError
+
 Location = tuple[str | int, ...]
-ModelT = TypeVar("ModelT", bound=BaseModel)
+ModelT = TypeVar("ModelT")
+_UNKNOWN_KEY = ("extra_forbidden", "unexpected_keyword_argument")
+_MISSING_KEY = ("missing", "missing_keyword_argument")
 
 
 @runtime_checkable
@@ -25,6 +31,8 @@ class CrossChecked(Protocol):
 
 
 def _index_lines(node: yaml.Node, path: Location, lines: dict[Location, int]) -> None:
+    import yaml
+
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -51,16 +59,16 @@ def _dotted(loc: Location) -> str:
     return text or "(top level)"
 
 
-def _describe(error: Any, loc: Location, model: type[BaseModel]) -> str:
-    if error["type"] == "extra_forbidden":
+def _describe(error: Any, loc: Location, model: type[Any]) -> str:
+    if error["type"] in _UNKNOWN_KEY:
         return "unknown key" + did_you_mean(loc[-1], known_keys(model, loc[:-1]))
-    if error["type"] == "missing":
+    if error["type"] in _MISSING_KEY:
         return "required key is missing"
     return str(error["msg"]).removeprefix("Value error, ")
 
 
 def format_problems(
-    exc: ValidationError, lines: dict[Location, int], model: type[BaseModel]
+    exc: ValidationError, lines: dict[Location, int], model: type[Any]
 ) -> list[str]:
     """One line per bad key: `line N: snmp.targets[0].version: unknown key`. Never the value.
 
@@ -110,6 +118,8 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 
 
 def parse_yaml(text: str, source: str) -> tuple[Any, dict[Location, int]]:
+    import yaml  # not at the top: the running agent reads no YAML (agent/config/isolated.py)
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -133,13 +143,28 @@ def load_model(model: type[ModelT], path: str | Path) -> ModelT:
     return parse_model(model, text, source)
 
 
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
+
+
+def validate(model: type[ModelT], data: object) -> ModelT:
+    """`data` (plain YAML/JSON values) as `model`; raises pydantic's ValidationError."""
+    adapter: TypeAdapter[ModelT] | None = _ADAPTERS.get(model)
+    if adapter is None:
+        from pydantic import TypeAdapter
+
+        adapter = _ADAPTERS[model] = TypeAdapter(model)
+    return adapter.validate_python(data)
+
+
 def parse_model(model: type[ModelT], text: str, source: str) -> ModelT:
     """Validate YAML `text` as `model`, every problem with its line (`source` names the file)."""
+    from pydantic import ValidationError
+
     data, lines = parse_yaml(text, source)
     if not isinstance(data, dict):
         raise ConfigError(source, ["line 1: the top level must be a mapping of keys"])
     try:
-        result = model.model_validate(data)
+        result = validate(model, data)
     except ValidationError as exc:
         raise ConfigError(source, format_problems(exc, lines, model)) from None
     if isinstance(result, CrossChecked) and (broken := result.reference_problems()):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, Field, model_validator
+from annotated_types import Ge, Le, MinLen
 
-from agent.config.base import StrictModel
+from agent.config.schema import Before, Pattern, Section, key
 from agent.config.types import Duration, parse_host_port
 
 Method = Literal["auto", "icmp", "tcp", "http"]
@@ -23,104 +23,94 @@ def _check_target(value: object) -> object:
     return value
 
 
-class ProbeTarget(StrictModel):
+class ProbeTarget(Section):
     """One thing to probe: `host`, `host:port` or an `http(s)://` URL."""
 
-    name: str = Field(
-        min_length=1,
-        pattern=r"^[A-Za-z0-9_.:/-]+$",
-        description="the `target` label; unique within its kind",
+    name: Annotated[str, MinLen(1), Pattern(r"^[A-Za-z0-9_.:/-]+$")] = key(
+        doc="the `target` label; unique within its kind",
     )
-    address: Annotated[str, BeforeValidator(_check_target)] = Field(
-        description="`host`, `host:port` or an `http(s)://` URL"
+    address: Annotated[str, Before(_check_target)] = key(
+        doc="`host`, `host:port` or an `http(s)://` URL"
     )
-    method: Method = Field(
+    method: Method = key(
         default="auto",
-        description="auto: a URL -> http, host:port -> tcp, a bare host -> icmp (tcp to"
+        doc="auto: a URL -> http, host:port -> tcp, a bare host -> icmp (tcp to"
         " `tcp_port` if ICMP is not allowed)",
     )
-    tcp_port: int = Field(
-        default=443, ge=1, le=65535, description="the TCP fallback's port for a bare host"
+    tcp_port: Annotated[int, Ge(1), Le(65535)] = key(
+        default=443, doc="the TCP fallback's port for a bare host"
     )
-    count: int | None = Field(
-        default=None, ge=1, le=1000, description="packets per burst; default `probes.count`"
+    count: Annotated[int | None, Ge(1), Le(1000)] = key(
+        default=None, doc="packets per burst; default `probes.count`"
     )
-    timeout: Duration | None = Field(
-        default=None, description="for one packet's reply; default `probes.timeout`"
+    timeout: Duration | None = key(
+        default=None, doc="for one packet's reply; default `probes.timeout`"
     )
-    http_ok_below: int = Field(
+    http_ok_below: Annotated[int, Ge(100), Le(600)] = key(
         default=500,
-        ge=100,
-        le=600,
-        description="http: the statuses below this count as up (default: any answer below 500)",
+        doc="http: the statuses below this count as up (default: any answer below 500)",
     )
-    tls_verify: bool = Field(default=True, description="https: verify the server's certificate")
+    tls_verify: bool = key(default=True, doc="https: verify the server's certificate")
 
     @property
     def is_url(self) -> bool:
         return self.address.startswith(("http://", "https://"))
 
-    @model_validator(mode="after")
-    def _method_fits_address(self) -> ProbeTarget:
+    def __post_init__(self) -> None:
         if self.method == "http" and not self.is_url:
             raise ValueError("method `http` needs an http:// or https:// URL as `address`")
         if self.is_url and self.method not in ("auto", "http"):
             raise ValueError(f"a URL is probed over HTTP; method `{self.method}` does not fit")
-        return self
 
 
-class GatewayProbe(StrictModel):
+class GatewayProbe(Section):
     """The office's default gateway (its router)."""
 
-    enabled: bool = Field(default=True, description="probe the default gateway")
-    address: str | None = Field(
-        default=None, description="empty: the default route's gateway from `<proc_root>/net/route`"
+    enabled: bool = key(default=True, doc="probe the default gateway")
+    address: str | None = key(
+        default=None, doc="empty: the default route's gateway from `<proc_root>/net/route`"
     )
-    method: Literal["auto", "icmp", "tcp"] = Field(
-        default="auto", description="auto: ICMP, TCP if ICMP is not allowed"
+    method: Literal["auto", "icmp", "tcp"] = key(
+        default="auto", doc="auto: ICMP, TCP if ICMP is not allowed"
     )
-    tcp_port: int = Field(
+    tcp_port: Annotated[int, Ge(1), Le(65535)] = key(
         default=53,
-        ge=1,
-        le=65535,
-        description="for TCP: a refused connection (RST) counts as an answer",
+        doc="for TCP: a refused connection (RST) counts as an answer",
     )
 
 
-class ProbesConfig(StrictModel):
+class ProbesConfig(Section):
     """Reachability, latency, loss and jitter bursts to the gateway, WAN, Internet, services."""
 
-    enabled: bool = Field(default=False, description="run the probes collector")
-    interval: Duration = Field(default=60.0, description="one burst per target per interval")
-    count: int = Field(
-        default=10, ge=1, le=1000, description="packets (requests) per burst and target"
+    enabled: bool = key(default=False, doc="run the probes collector")
+    interval: Duration = key(default=60.0, doc="one burst per target per interval")
+    count: Annotated[int, Ge(1), Le(1000)] = key(
+        default=10, doc="packets (requests) per burst and target"
     )
-    spacing: Duration = Field(default=0.1, description="between the packets of one burst")
-    timeout: Duration = Field(default=2.0, description="for one packet's reply")
-    http_count: int = Field(
-        default=3, ge=1, le=100, description="requests per burst to an HTTP target"
+    spacing: Duration = key(default=0.1, doc="between the packets of one burst")
+    timeout: Duration = key(default=2.0, doc="for one packet's reply")
+    http_count: Annotated[int, Ge(1), Le(100)] = key(
+        default=3, doc="requests per burst to an HTTP target"
     )
-    dns_timeout: Duration = Field(default=2.0, description="name resolution, once per burst")
-    icmp: Literal["auto", "off"] = Field(default="auto", description="off: TCP everywhere")
-    proc_root: str = Field(default="/proc", description="where the routing table is read")
-    gateway: GatewayProbe = Field(default=GatewayProbe(), description="the default gateway")
-    wan: tuple[ProbeTarget, ...] = Field(
-        default=(), description="targets across the government WAN (kind `wan`)"
+    dns_timeout: Duration = key(default=2.0, doc="name resolution, once per burst")
+    icmp: Literal["auto", "off"] = key(default="auto", doc="off: TCP everywhere")
+    proc_root: str = key(default="/proc", doc="where the routing table is read")
+    gateway: GatewayProbe = key(default_factory=GatewayProbe, doc="the default gateway")
+    wan: tuple[ProbeTarget, ...] = key(
+        default=(), doc="targets across the government WAN (kind `wan`)"
     )
-    internet: tuple[ProbeTarget, ...] = Field(
-        default=(), description="targets on the Internet (kind `internet`)"
+    internet: tuple[ProbeTarget, ...] = key(
+        default=(), doc="targets on the Internet (kind `internet`)"
     )
-    services: tuple[ProbeTarget, ...] = Field(
-        default=(), description="services the office uses (kind `service`)"
+    services: tuple[ProbeTarget, ...] = key(
+        default=(), doc="services the office uses (kind `service`)"
     )
-    availability_window: Duration = Field(
+    availability_window: Duration = key(
         default=86400.0,
-        description="the window of the gateway's reachable share"
-        " (ictinfra_lan_gateway_reachable_ratio)",
+        doc="the window of the gateway's reachable share (ictinfra_lan_gateway_reachable_ratio)",
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> ProbesConfig:
+    def __post_init__(self) -> None:
         seen: set[tuple[str, str]] = set()
         for kind, targets in (("wan", self.wan), ("internet", self.internet)):
             for target in targets:
@@ -134,7 +124,6 @@ class ProbesConfig(StrictModel):
                 f"a burst can take {burst:.1f}s ((count-1) x spacing + timeout + dns_timeout), "
                 f"which must be shorter than interval ({self.interval:.1f}s)"
             )
-        return self
 
     @staticmethod
     def _unique(seen: set[tuple[str, str]], kind: str, name: str) -> None:

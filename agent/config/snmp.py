@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from annotated_types import Ge, Le, MinLen
 
-from agent.config.base import StrictModel
+from agent.config.schema import Before, Pattern, Section, key
 from agent.config.types import Duration, Secret, parse_host_port
 
 AuthProtocol = Literal["MD5", "SHA", "SHA224", "SHA256", "SHA384", "SHA512"]
@@ -28,66 +28,58 @@ def _check_address(value: object) -> object:
     return value
 
 
-class SnmpTarget(StrictModel):
+class SnmpTarget(Section):
     """One SNMP device to poll."""
 
-    name: str = Field(
-        min_length=1,
-        pattern=r"^[A-Za-z0-9_.:/-]+$",
-        description="the `device` label of every series of this device; unique",
+    name: Annotated[str, MinLen(1), Pattern(r"^[A-Za-z0-9_.:/-]+$")] = key(
+        doc="the `device` label of every series of this device; unique",
     )
-    address: Annotated[str, BeforeValidator(_check_address)] = Field(
-        description="host[:port] of the device's SNMP agent (default port 161)"
+    address: Annotated[str, Before(_check_address)] = key(
+        doc="host[:port] of the device's SNMP agent (default port 161)"
     )
-    version: Annotated[Literal["1", "2c", "3"], BeforeValidator(_version_text)] = Field(
-        default="2c", description="SNMP version"
+    version: Annotated[Literal["1", "2c", "3"], Before(_version_text)] = key(
+        default="2c", doc="SNMP version"
     )
-    community: Secret = Field(default=Secret("public"), description="v1/v2c community")
-    user: str | None = Field(default=None, description="v3 user name (required with version 3)")
-    auth_protocol: Annotated[AuthProtocol | None, BeforeValidator(_upper)] = Field(
-        default=None, description="v3 authentication protocol; goes with `auth_key`"
+    community: Secret = key(default=Secret("public"), doc="v1/v2c community")
+    user: str | None = key(default=None, doc="v3 user name (required with version 3)")
+    auth_protocol: Annotated[AuthProtocol | None, Before(_upper)] = key(
+        default=None, doc="v3 authentication protocol; goes with `auth_key`"
     )
-    auth_key: Secret | None = Field(
-        default=None, description="v3 authentication key (at least 8 characters)"
+    auth_key: Secret | None = key(default=None, doc="v3 authentication key (at least 8 characters)")
+    priv_protocol: Annotated[PrivProtocol | None, Before(_upper)] = key(
+        default=None, doc="v3 privacy protocol; goes with `priv_key`, needs auth_*"
     )
-    priv_protocol: Annotated[PrivProtocol | None, BeforeValidator(_upper)] = Field(
-        default=None, description="v3 privacy protocol; goes with `priv_key`, needs auth_*"
+    priv_key: Secret | None = key(default=None, doc="v3 privacy key (at least 8 characters)")
+    context: str = key(default="", doc="v3 context name")
+    timeout: Duration = key(default=2.0, doc="per request")
+    retries: Annotated[int, Ge(0), Le(10)] = key(
+        default=1, doc="re-sends of a request that got no answer"
     )
-    priv_key: Secret | None = Field(
-        default=None, description="v3 privacy key (at least 8 characters)"
+    interval: Duration | None = key(
+        default=None, doc="this device's counter interval; default `snmp.interval`"
     )
-    context: str = Field(default="", description="v3 context name")
-    timeout: Duration = Field(default=2.0, description="per request")
-    retries: int = Field(
-        default=1, ge=0, le=10, description="re-sends of a request that got no answer"
-    )
-    interval: Duration | None = Field(
-        default=None, description="this device's counter interval; default `snmp.interval`"
-    )
-    inventory_interval: Duration | None = Field(
+    inventory_interval: Duration | None = key(
         default=None,
-        description="this device's inventory interval; default `snmp.inventory_interval`",
+        doc="this device's inventory interval; default `snmp.inventory_interval`",
     )
-    poll_timeout: Duration | None = Field(
+    poll_timeout: Duration | None = key(
         default=None,
-        description="the whole poll of this device; default `snmp.poll_timeout`, else 80% of the"
-        " interval",
+        doc="the whole poll of this device; default `snmp.poll_timeout`, else 80% of the interval",
     )
-    max_repetitions: int | None = Field(
-        default=None, ge=1, le=200, description="GETBULK max-repetitions; default the section's"
+    max_repetitions: Annotated[int | None, Ge(1), Le(200)] = key(
+        default=None, doc="GETBULK max-repetitions; default the section's"
     )
-    modules: tuple[Module, ...] = Field(
-        default=DEFAULT_MODULES, description="the MIB groups polled on this device"
+    modules: tuple[Module, ...] = key(
+        default=DEFAULT_MODULES, doc="the MIB groups polled on this device"
     )
 
     @property
     def host_port(self) -> tuple[str, int]:
         return parse_host_port(self.address, 161)
 
-    @model_validator(mode="after")
-    def _v3_is_complete(self) -> SnmpTarget:
+    def __post_init__(self) -> None:
         if self.version != "3":
-            return self
+            return
         if not self.user:
             raise ValueError("version 3 needs `user`")
         if (self.auth_protocol is None) != (self.auth_key is None):
@@ -96,10 +88,9 @@ class SnmpTarget(StrictModel):
             raise ValueError("`priv_protocol` and `priv_key` go together")
         if self.priv_protocol and not self.auth_protocol:
             raise ValueError("privacy (priv_*) needs authentication (auth_*) as well")
-        for key in (self.auth_key, self.priv_key):
-            if key is not None and len(key.reveal()) < 8:
+        for secret in (self.auth_key, self.priv_key):
+            if secret is not None and len(secret.reveal()) < 8:
                 raise ValueError("SNMPv3 keys must be at least 8 characters (RFC 3414)")
-        return self
 
     @property
     def security_level(self) -> Literal["noAuthNoPriv", "authNoPriv", "authPriv"]:
@@ -108,35 +99,33 @@ class SnmpTarget(StrictModel):
         return "authNoPriv" if self.auth_protocol else "noAuthNoPriv"
 
 
-class SnmpConfig(StrictModel):
+class SnmpConfig(Section):
     """SNMP polling: defaults for every target, and the targets."""
 
-    interval: Duration = Field(
-        default=60.0, description="interface counters, HOST-RESOURCES and Printer-MIB polls"
+    interval: Duration = key(
+        default=60.0, doc="interface counters, HOST-RESOURCES and Printer-MIB polls"
     )
-    inventory_interval: Duration = Field(
-        default=3600.0, description="system strings, ENTITY-MIB, vendor and kind"
+    inventory_interval: Duration = key(
+        default=3600.0, doc="system strings, ENTITY-MIB, vendor and kind"
     )
-    concurrency: int = Field(default=16, ge=1, le=256, description="devices polled at once")
-    poll_timeout: Duration | None = Field(
+    concurrency: Annotated[int, Ge(1), Le(256)] = key(default=16, doc="devices polled at once")
+    poll_timeout: Duration | None = key(
         default=None,
-        description="how long one device's whole poll may take; default 80% of its interval",
+        doc="how long one device's whole poll may take; default 80% of its interval",
     )
-    codec: Literal["lean", "pysnmp"] = Field(
+    codec: Literal["lean", "pysnmp"] = key(
         default="lean",
-        description="v1/v2c message codec: `lean` (ictinfra's BER codec, ~10x less CPU) or"
+        doc="v1/v2c message codec: `lean` (ictinfra's BER codec, ~10x less CPU) or"
         " `pysnmp` (pyasn1); v3 always uses pysnmp",
     )
-    max_repetitions: int = Field(
-        default=25, ge=1, le=200, description="GETBULK max-repetitions (per column)"
+    max_repetitions: Annotated[int, Ge(1), Le(200)] = key(
+        default=25, doc="GETBULK max-repetitions (per column)"
     )
-    targets: tuple[SnmpTarget, ...] = Field(default=(), description="the devices, one entry each")
+    targets: tuple[SnmpTarget, ...] = key(default=(), doc="the devices, one entry each")
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> SnmpConfig:
+    def __post_init__(self) -> None:
         seen: set[str] = set()
         for target in self.targets:
             if target.name in seen:
                 raise ValueError(f"two targets are named {target.name!r}; names must be unique")
             seen.add(target.name)
-        return self

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel
-
 Location = tuple[str | int, ...]
+
+
+def model_keys(model: object) -> dict[str, Any] | None:
+    """A model's keys and their annotations (a pydantic model or a dataclass), else None."""
+    if not isinstance(model, type):
+        return None
+    if dataclasses.is_dataclass(model):
+        hints = typing.get_type_hints(model, include_extras=True)
+        return {f.name: hints[f.name] for f in dataclasses.fields(model)}
+    fields = getattr(model, "model_fields", None)  # pydantic, without importing it
+    if isinstance(fields, dict):
+        return {name: info.annotation for name, info in fields.items()}
+    return None
 
 
 def _members(annotation: Any) -> list[Any]:
@@ -28,9 +40,9 @@ def _step(annotation: Any, part: str | int) -> list[Any]:
     found: list[Any] = []
     for member in _members(annotation):
         origin, args = typing.get_origin(member), typing.get_args(member)
-        if isinstance(member, type) and issubclass(member, BaseModel) and isinstance(part, str):
-            field = member.model_fields.get(part)
-            found += [field.annotation] if field is not None else []
+        keys = model_keys(member)
+        if keys is not None and isinstance(part, str):
+            found += [keys[part]] if part in keys else []
         elif isinstance(origin, type) and issubclass(origin, Mapping) and len(args) == 2:
             found.append(args[1])
         elif isinstance(origin, type) and issubclass(origin, Sequence) and args:
@@ -38,7 +50,7 @@ def _step(annotation: Any, part: str | int) -> list[Any]:
     return found
 
 
-def known_keys(model: type[BaseModel], where: Location) -> list[str]:
+def known_keys(model: type[Any], where: Location) -> list[str]:
     """Every key a model at `where` (inside `model`) accepts; empty when none is a model."""
     annotations: list[Any] = [model]
     for part in where:
@@ -46,8 +58,8 @@ def known_keys(model: type[BaseModel], where: Location) -> list[str]:
     keys: list[str] = []
     for annotation in annotations:
         for member in _members(annotation):
-            if isinstance(member, type) and issubclass(member, BaseModel):
-                keys += [k for k in member.model_fields if k not in keys]
+            member_keys = model_keys(member) or {}
+            keys += [k for k in member_keys if k not in keys]
     return keys
 
 

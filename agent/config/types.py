@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, GetCoreSchemaHandler
-from pydantic_core import core_schema
+from agent.config.schema import Before
+
+if TYPE_CHECKING:
+    from pydantic import GetCoreSchemaHandler
+    from pydantic_core import CoreSchema
 
 _DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
@@ -81,8 +85,8 @@ def _number_as_text(value: Any) -> Any:
     return str(value) if is_number else value
 
 
-Duration = Annotated[float, BeforeValidator(parse_duration)]
-ByteSize = Annotated[int, BeforeValidator(parse_byte_size)]
+Duration = Annotated[float, Before(parse_duration)]
+ByteSize = Annotated[int, Before(parse_byte_size)]
 
 
 class Secret:
@@ -113,7 +117,9 @@ class Secret:
     @classmethod
     def __get_pydantic_core_schema__(
         cls, source: type[Any], handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
+    ) -> CoreSchema:
+        from pydantic_core import core_schema
+
         from_str = core_schema.no_info_before_validator_function(
             _number_as_text,
             core_schema.no_info_after_validator_function(cls, core_schema.str_schema()),
@@ -128,8 +134,10 @@ def secret_values(value: object) -> list[str]:
     """Every Secret's value in a config (nested models, lists, dicts): what logs must redact."""
     if isinstance(value, Secret):
         return [value.reveal()] if value else []
-    if isinstance(value, BaseModel):
-        items: list[object] = [getattr(value, name) for name in type(value).model_fields]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        items: list[object] = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    elif hasattr(type(value), "model_fields"):  # a pydantic model (the collector's config)
+        items = [getattr(value, name) for name in type(value).model_fields]  # type: ignore[attr-defined]
     elif isinstance(value, dict):
         items = list(value.values())
     elif isinstance(value, list | tuple):

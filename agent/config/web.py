@@ -3,9 +3,9 @@
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from annotated_types import MinLen
 
-from agent.config.base import StrictModel
+from agent.config.schema import After, Before, Pattern, Section, key
 from agent.config.types import Secret, parse_host_port
 
 # What bcrypt.hashpw writes (and htpasswd -B): $2a$, $2b$ or $2y$, a 2-digit cost, 53 characters.
@@ -17,7 +17,7 @@ def check_listen(value: object) -> object:
     return value
 
 
-ListenAddress = Annotated[str, BeforeValidator(check_listen)]
+ListenAddress = Annotated[str, Before(check_listen)]
 
 
 def _check_bcrypt(hashed: Secret) -> Secret:
@@ -29,24 +29,22 @@ def _check_bcrypt(hashed: Secret) -> Secret:
     return hashed
 
 
-BcryptHash = Annotated[Secret, AfterValidator(_check_bcrypt)]
-UserName = Annotated[str, Field(min_length=1, pattern=r"^[^:]+$")]
+BcryptHash = Annotated[Secret, After(_check_bcrypt)]
+UserName = Annotated[str, MinLen(1), Pattern(r"^[^:]+$")]
 
 
-class WebConfig(StrictModel):
+class WebConfig(Section):
     """TLS and basic auth for the agent's `/metrics` (exporter-toolkit's web config)."""
 
-    tls_cert_file: str | None = Field(
-        default=None, description="serve HTTPS with this certificate (PEM); goes with the key"
+    tls_cert_file: str | None = key(
+        default=None, doc="serve HTTPS with this certificate (PEM); goes with the key"
     )
-    tls_key_file: str | None = Field(default=None, description="the certificate's private key")
-    basic_auth_users: dict[UserName, BcryptHash] = Field(
+    tls_key_file: str | None = key(default=None, doc="the certificate's private key")
+    basic_auth_users: dict[UserName, BcryptHash] = key(
         default_factory=dict,
-        description="user -> bcrypt hash (htpasswd -nBC 12 USER), never the password itself",
+        doc="user -> bcrypt hash (htpasswd -nBC 12 USER), never the password itself",
     )
 
-    @model_validator(mode="after")
-    def _tls_pair(self) -> "WebConfig":
+    def __post_init__(self) -> None:
         if (self.tls_cert_file is None) != (self.tls_key_file is None):
             raise ValueError("`tls_cert_file` and `tls_key_file` go together")
-        return self

@@ -16,11 +16,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, ValidationError
 
-from agent.config.base import StrictModel
 from agent.config.loader import format_problems, parse_yaml
 from agent.config.types import ByteSize
 from agent.errors import ConfigError
 from collector.devices.model import DEVICE_CLASSES
+from collector.strict import StrictModel
 
 DEFAULT_RULES = "default-rules.yaml"
 _RATE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:bit/s|bps|b/s)?\s*$")

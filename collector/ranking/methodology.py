@@ -16,10 +16,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from agent.config.base import StrictModel
 from agent.config.loader import parse_model
 from agent.config.types import Duration
 from agent.errors import ConfigError
+from collector.strict import StrictModel
 
 DEFAULT_ID = "ictinfra-default-2026"
 

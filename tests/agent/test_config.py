@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.config import load_config
+from agent.config import AgentConfig, load_config
 from agent.config.types import Secret, parse_byte_size, parse_duration
 from agent.errors import ConfigError
 from tests.peers.common import REPO, agent_command, subprocess_env
@@ -65,7 +65,10 @@ def test_secrets_never_print(tmp_path: Path) -> None:
         "    - {name: b, address: h, community: commsecret99}\n"
     )
     config = load_config(write(tmp_path, text))
-    shown = repr(config) + str(config) + config.model_dump_json()
+    from pydantic import TypeAdapter
+
+    dumped = TypeAdapter(AgentConfig).dump_json(config).decode()
+    shown = repr(config) + str(config) + dumped
     for secret in ("authsecret99", "privsecret99", "commsecret99"):
         assert secret not in shown
     assert "<secret>" in shown

@@ -22,6 +22,7 @@ import yaml
 
 from agent.collectors.host.collector import HostCollector, HostSources
 from agent.config.host import HostConfig
+from agent.config.loader import validate
 from agent.exposition import render
 from agent.wire.inventory import HostInventory
 from tests.agent.host_support import parse_text, recorded_usage, sample_key
@@ -32,7 +33,7 @@ CASE_DIRS = sorted(p for p in CASES.iterdir() if (p / "expected.yaml").is_file()
 
 def collector_for(case: Path, hang: threading.Event, **overrides: Any) -> HostCollector:
     expected = yaml.safe_load((case / "expected.yaml").read_text())
-    config = HostConfig.model_validate({**expected.get("host", {}), **overrides})
+    config = validate(HostConfig, {**expected.get("host", {}), **overrides})
     sources = HostSources(
         proc_root=case / "proc",
         sys_root=case / "sys",

@@ -14,6 +14,7 @@ import pytest
 
 from agent.collectors.bandwidth.collector import BandwidthCollector
 from agent.config import AgentConfig
+from agent.config.loader import validate
 from agent.model import Collection
 from tests.peers.common import agent_command, subprocess_env
 from tests.peers.netns import Host, LanFactory, NamespaceLan
@@ -79,7 +80,7 @@ def pid_in(lan: NamespaceLan, host: Host) -> int:
 
 def collector_for(pid: int) -> BandwidthCollector:
     section = {"enabled": True, "proc_root": f"/proc/{pid}", "interfaces": ["eth0"], "warmup": 0}
-    config = AgentConfig.model_validate({"bandwidth": section})
+    config = validate(AgentConfig, {"bandwidth": section})
     return BandwidthCollector(config)
 
 

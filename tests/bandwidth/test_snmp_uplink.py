@@ -20,6 +20,7 @@ from agent.collectors.bandwidth.collector import BandwidthCollector
 from agent.collectors.bandwidth.lanfacts import LanFactsCollector
 from agent.collectors.snmp import ClientWalker
 from agent.config import AgentConfig
+from agent.config.loader import validate
 from agent.model import Collection
 from tests.peers.common import (
     agent_command,
@@ -65,7 +66,7 @@ class CountingWalker(ClientWalker):
 
 
 def config_with(port: int, **bandwidth: Any) -> AgentConfig:
-    return AgentConfig.model_validate({
+    return validate(AgentConfig, {
         "snmp": {"targets": [
             {"name": "core", "address": f"127.0.0.1:{port}", "community": COMMUNITY},
             # nothing answers this community: snmpsim stays silent, like a dead switch

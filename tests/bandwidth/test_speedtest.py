@@ -16,6 +16,7 @@ from agent.collectors.bandwidth.collector import BandwidthCollector, add_speedte
 from agent.collectors.bandwidth.speedtest import PATH, SpeedTest, SpeedTestResult
 from agent.config import AgentConfig
 from agent.config.bandwidth import SpeedTestConfig
+from agent.config.loader import validate
 from agent.model import Collection
 
 TOKEN = "site-token-123"
@@ -97,7 +98,7 @@ def test_failure_is_recorded_and_still_counts(base_url: str, tmp_path: Path) -> 
 def test_corrupt_state_stops_the_test_not_the_collector(base_url: str, tmp_path: Path) -> None:
     state = tmp_path / "speedtest.json"
     state.write_text("{not json")
-    config = AgentConfig.model_validate({
+    config = validate(AgentConfig, {
         "bandwidth": {"enabled": True, "warmup": 0, "speedtest": {
             "enabled": True, "url": base_url + PATH, "state_file": str(state)}},
     })  # fmt: skip
@@ -109,6 +110,6 @@ def test_corrupt_state_stops_the_test_not_the_collector(base_url: str, tmp_path:
 def test_speedtest_needs_somewhere_to_go() -> None:
     from agent.errors import ConfigError
 
-    config = AgentConfig.model_validate({"bandwidth": {"speedtest": {"enabled": True}}})
+    config = validate(AgentConfig, {"bandwidth": {"speedtest": {"enabled": True}}})
     with pytest.raises(ConfigError, match="needs `url` or a `push:` section"):
         BandwidthCollector(config)

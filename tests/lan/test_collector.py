@@ -14,6 +14,7 @@ from agent.collectors.lan.collector import LanCollector
 from agent.collectors.lan.job import FoundHost, SubnetResult, SweepOptions, SweepReport
 from agent.collectors.lan.subnets import Subnet
 from agent.config.lan import LanConfig
+from agent.config.loader import validate
 from agent.model import Collection
 from agent.wire.inventory import LanHost
 
@@ -48,8 +49,8 @@ def _collect(collector: LanCollector) -> Collection:
 
 def _collector(tmp_path: Path, reports: list[SweepReport], **config: object) -> LanCollector:
     now = iter([1000.0, 2000.0, 3000.0])
-    settings = LanConfig.model_validate(
-        {"enabled": True, "state_file": str(tmp_path / "lan.json"), **config}
+    settings = validate(
+        LanConfig, {"enabled": True, "state_file": str(tmp_path / "lan.json"), **config}
     )
     return LanCollector(settings, sweeper=ScriptedSweeper(reports),
                         subnets=lambda: ([SUBNET], []), clock=lambda: next(now))  # fmt: skip

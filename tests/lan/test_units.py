@@ -14,6 +14,7 @@ from agent.collectors.lan.neighbours import parse_ip_neigh_json, parse_proc_net_
 from agent.collectors.lan.oui import manuf_keys, scapy_vendor_lookup, vendor_of
 from agent.collectors.lan.subnets import InterfaceAddress, parse_interfaces, select_subnets
 from agent.config.lan import LanConfig
+from agent.config.loader import validate
 
 DATA = Path(__file__).with_name("data")
 
@@ -83,12 +84,12 @@ def test_configured_interfaces_and_cidrs_say_what_cannot_be_swept() -> None:
 
 
 def test_config_keys_and_bad_cidr() -> None:
-    config = LanConfig.model_validate({"enabled": True, "cidrs": ["10.0.0.0/24@eth1"]})
+    config = validate(LanConfig, {"enabled": True, "cidrs": ["10.0.0.0/24@eth1"]})
     assert config.interval == 900.0 and config.max_prefix == 20
     assert not config.snmp_autodiscovery
     assert config.subnet_cidrs() == [("10.0.0.0/24", "eth1")]
     with pytest.raises(ValueError, match="not an IPv4 subnet"):
-        LanConfig.model_validate({"cidrs": ["10.0.0.0/33"]})
+        validate(LanConfig, {"cidrs": ["10.0.0.0/33"]})
 
 
 def test_manuf_keys_longest_prefix_first() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from agent.collectors.probes.collector import ProbesCollector
 from agent.collectors.probes.icmp import IcmpMode, detect_mode
+from agent.config.loader import validate
 from agent.config.probes import ProbesConfig
 
 
@@ -18,7 +19,7 @@ def test_fifty_icmp_targets_lose_nothing_on_loopback() -> None:
     # once other peers were running, whatever the probe did: a test of the stack, not of us.
     if detect_mode() is IcmpMode.UNAVAILABLE:
         pytest.skip("needs a ping socket (net.ipv4.ping_group_range) or CAP_NET_RAW")
-    config = ProbesConfig.model_validate({
+    config = validate(ProbesConfig, {
         "enabled": True, "count": 10, "spacing": "10ms", "timeout": "1s",
         "gateway": {"enabled": False},
         "wan": [{"name": f"t{i}", "address": "127.0.0.1"} for i in range(50)],

@@ -6,6 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
+from agent.config.loader import validate
 from agent.config.push import PushConfig
 from agent.model import MetricFamily
 from agent.push.service import PushService
@@ -16,7 +17,7 @@ from tests.push.receiver import running_receiver
 
 def config(tmp_path: Path, url: str, **extra: object) -> PushConfig:
     (tmp_path / "token").write_text("tok")
-    return PushConfig.model_validate(
+    return validate(PushConfig,
         {"url": url, "token_file": str(tmp_path / "token"), "queue_path": str(tmp_path / "q"),
          "interval": "100ms", "backoff_min": "50ms", "backoff_max": "200ms", **extra}
     )  # fmt: skip

@@ -13,6 +13,7 @@ import pytest
 from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.mibs import ifmib
 from agent.collectors.snmp.walk import Table, WalkPolicy, WalkStats, get_scalars, walk_columns
+from agent.config.loader import validate
 from agent.config.snmp import SnmpTarget
 from tests.peers.snmpsim import Snmpsim
 
@@ -45,8 +46,8 @@ async def walks(target: SnmpTarget) -> tuple[int, list[tuple[Table, WalkStats]]]
 
 @pytest.mark.parametrize("case", CASES)
 def test_sized_walk_fetches_less_and_finds_the_same_rows(case: str, snmpsim: Snmpsim) -> None:
-    target = SnmpTarget.model_validate(
-        {"name": case, "address": snmpsim.address, "community": case, "timeout": "5s"}
+    target = validate(
+        SnmpTarget, {"name": case, "address": snmpsim.address, "community": case, "timeout": "5s"}
     )
     if_number, results = asyncio.run(walks(target))
     (plain, plain_stats), (sized, sized_stats), *wrong = results

@@ -9,6 +9,7 @@ import socket
 import pytest
 
 from agent.collectors.snmp.collector import SnmpCollector
+from agent.config.loader import validate
 from agent.config.snmp import SnmpConfig
 from tests.peers.snmpsim import Snmpsim
 
@@ -16,14 +17,15 @@ pytestmark = pytest.mark.peer
 
 
 def test_inventory_hourly_interfaces_every_cycle(snmpsim: Snmpsim) -> None:
-    config = SnmpConfig.model_validate(
+    config = validate(
+        SnmpConfig,
         {
             "interval": "60s",  # a cycle budget no loaded machine runs out of
             "targets": [
                 {"name": "sw", "address": snmpsim.address, "community": "h3c-mfg-date"},
                 {"name": "host", "address": snmpsim.address, "community": "linux-host"},
             ],
-        }
+        },
     )
     collector = SnmpCollector(config)
 

@@ -9,6 +9,7 @@ import pytest
 
 from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.poller import poll_targets
+from agent.config.loader import validate
 from agent.config.snmp import SnmpConfig
 from tests.peers.common import REPO
 from tests.peers.snmpsim import Snmpsim
@@ -20,13 +21,14 @@ pytestmark = pytest.mark.peer
 def test_ipv6_target(snmpsim: Snmpsim, codec: str) -> None:
     if snmpsim.port6 is None:
         pytest.skip("no IPv6 loopback on this machine")
-    config = SnmpConfig.model_validate(
+    config = validate(
+        SnmpConfig,
         {
             "codec": codec,
             "targets": [
                 {"name": "v6", "address": f"[::1]:{snmpsim.port6}", "community": "cisco-c3560"}
             ],
-        }
+        },
     )
 
     async def poll() -> dict[str, int | float]:

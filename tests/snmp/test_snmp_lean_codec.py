@@ -18,6 +18,7 @@ from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.mibs import entity, hostres, ifmib, printer, system
 from agent.collectors.snmp.pysnmp_sessions import plain_value
 from agent.collectors.snmp.walk import Table, WalkPolicy, WalkStats, get_scalars, walk_columns
+from agent.config.loader import validate
 from agent.config.snmp import SnmpTarget
 from tests.peers.common import REPO
 from tests.peers.snmpsim import Snmpsim
@@ -44,14 +45,15 @@ async def poll_with(codec: str, target: SnmpTarget) -> tuple[dict[str, Any], Tab
 @pytest.mark.parametrize("case", CASES)
 def test_same_tables_as_pysnmp(case: str, snmpsim: Snmpsim) -> None:
     version = "1" if case == "windows-xp-v1" else "2c"
-    target = SnmpTarget.model_validate(
+    target = validate(
+        SnmpTarget,
         {
             "name": case,
             "address": snmpsim.address,
             "community": case,
             "version": version,
             "timeout": "5s",
-        }
+        },
     )
     lean = asyncio.run(poll_with("lean", target))
     reference = asyncio.run(poll_with("pysnmp", target))

@@ -19,6 +19,7 @@ from agent.collectors.snmp.ber import BerError, decode_response, encode_oid
 from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.poller import poll_targets
 from agent.collectors.snmp.selfmetrics import device_self_metrics
+from agent.config.loader import validate
 from agent.config.snmp import SnmpConfig
 from tests.peers.snmpsim import Snmpsim
 from tests.peers.udp_relay import Relay, start_relay
@@ -155,8 +156,9 @@ def test_a_poll_succeeds_while_the_device_address_and_others_send_garbage(
     garbage = (MALFORMED["60 KB arc in a name"], MALFORMED["9-octet INTEGER request-id"], b"\x00")
     relay = start_relay((snmpsim.host, snmpsim.port), garbage=garbage)
     relays.append(relay)
-    config = SnmpConfig.model_validate(
-        {"targets": [{"name": "sw", "address": relay.address, "community": "cisco-c3560"}]}
+    config = validate(
+        SnmpConfig,
+        {"targets": [{"name": "sw", "address": relay.address, "community": "cisco-c3560"}]},
     )
 
     async def poll() -> tuple[bool, dict[str, Any], int]:

@@ -15,6 +15,7 @@ from agent.collectors.snmp.decode import Value
 from agent.collectors.snmp.mib import DuplicateMibError, Mib, ordered, registry
 from agent.collectors.snmp.mibs import entity, hostres, ifmib, printer, system
 from agent.collectors.snmp.session import Response
+from agent.config.loader import validate
 from agent.config.snmp import Module, SnmpConfig, SnmpTarget
 
 
@@ -114,7 +115,7 @@ def test_the_poller_walks_what_the_modules_choose(
     modules: tuple[str, ...], names: list[str]
 ) -> None:
     device = OneDevice()
-    target = SnmpTarget.model_validate({"name": "sw", "address": "192.0.2.1", "modules": modules})
+    target = validate(SnmpTarget, {"name": "sw", "address": "192.0.2.1", "modules": modules})
     state = poller.new_state(SnmpConfig(), target)
     client = cast(SnmpClient, FakeClient(device))
     result = asyncio.run(poller.poll_device(client, target, state, inventory=False, deadline=5))

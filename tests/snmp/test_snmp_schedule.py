@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from agent.collectors.snmp.collector import DUE_SLACK, SnmpCollector
+from agent.config.loader import validate
 from agent.config.snmp import SnmpConfig
 from tests.peers.snmpsim import Snmpsim
 from tests.peers.udp_relay import Relay, start_relay
@@ -20,7 +21,7 @@ def test_a_slow_device_is_polled_every_interval(snmpsim: Snmpsim, relays: list[R
     # each request waits 0.2 s: the walk of this switch takes several, well over DUE_SLACK
     slow = start_relay((snmpsim.host, snmpsim.port), delay=0.2)
     relays.append(slow)
-    config = SnmpConfig.model_validate({
+    config = validate(SnmpConfig, {
         "interval": f"{INTERVAL}s",
         "targets": [{"name": "slow", "address": slow.address, "community": "cisco-c3560",
                      "timeout": "2s", "modules": ["if_mib"]}],

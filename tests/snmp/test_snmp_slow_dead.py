@@ -100,19 +100,21 @@ def test_queued_devices_share_what_is_left_of_the_cycle() -> None:
 
     from agent.collectors.snmp.client import SnmpClient
     from agent.collectors.snmp.poller import DeviceState, poll_targets
+    from agent.config.loader import validate
     from agent.config.snmp import SnmpConfig
 
     silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     silent.bind(("127.0.0.1", 0))
     address = f"127.0.0.1:{silent.getsockname()[1]}"
-    config = SnmpConfig.model_validate(
+    config = validate(
+        SnmpConfig,
         {
             "concurrency": 1,
             "targets": [
                 {"name": f"silent-{i}", "address": address, "timeout": "1s", "retries": 5}
                 for i in range(2)
             ],
-        }
+        },
     )
 
     async def run() -> list[bool]:

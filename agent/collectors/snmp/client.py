@@ -10,6 +10,7 @@ lookups are off: numeric OIDs only.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import socket
 from typing import Any, Literal
@@ -111,7 +112,7 @@ class SnmpClient:
 
         from agent.collectors.snmp.pysnmp_sessions import UsmSession
 
-        probe = target.model_copy(update={"priv_protocol": None, "priv_key": None, "retries": 0})
+        probe = dataclasses.replace(target, priv_protocol=None, priv_key=None, retries=0)
         engine = SnmpEngine()
         try:
             host, port = target.host_port
