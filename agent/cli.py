@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -72,14 +71,14 @@ def cmd_once(path: str, fmt: str) -> int:
     from agent.exposition import render
     from agent.logs import setup_logging
     from agent.selfmetrics import build_info
+    from agent.wire.inventory import to_json
 
     config = load_config(path)
     setup_logging(config.log.level, config.log.format, secret_values(config))
     outcomes = asyncio.run(_once(build_registry(config)))
     if fmt == "json":
         inventory = build_inventory(outcomes)
-        json.dump(inventory.model_dump(mode="json"), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.write(to_json(inventory, indent=2) + "\n")
     else:
         sys.stdout.write(render([*families_of(outcomes), build_info()]))
     return 0

@@ -10,7 +10,7 @@ from typing import Any
 from agent import __version__
 from agent.model import MetricFamily
 from agent.registry import CollectorRegistry, Outcome, run_collector, self_metrics
-from agent.wire.inventory import SCHEMA_VERSION, Inventory
+from agent.wire.inventory import SCHEMA_VERSION, JsonObject
 
 
 async def run_all(registry: CollectorRegistry, timeout: float) -> dict[str, Outcome]:
@@ -39,18 +39,20 @@ def merge_inventory(parts: list[dict[str, Any]]) -> dict[str, Any]:
     return merged
 
 
-def build_inventory(outcomes: dict[str, Outcome]) -> Inventory:
+def build_inventory(outcomes: dict[str, Outcome]) -> JsonObject:
     return inventory_of(
         [o.collection.inventory for o in outcomes.values() if o.collection.inventory]
     )
 
 
-def inventory_of(parts: list[dict[str, Any]]) -> Inventory:
-    """The wire envelope around the collectors' parts, validated: the one way to build it."""
+def inventory_of(parts: list[dict[str, Any]]) -> JsonObject:
+    """The wire envelope around the collectors' parts (`to_dict` of the wire records): the one
+    way to build it. Not validated here: the agent's own code built every part, and the
+    collector, which must not trust it, validates what arrives."""
     body = merge_inventory(parts)
     body.update(
         schema_version=SCHEMA_VERSION,
         agent={"version": __version__, "hostname": socket.gethostname()},
         collected_at=round(time.time(), 3),
     )
-    return Inventory.model_validate(body)
+    return body

@@ -20,14 +20,12 @@ import logging
 import math
 from typing import Any
 
-from pydantic import ValidationError
-
 from agent import memory
 from agent.cycle import families_of, inventory_of
 from agent.model import MetricFamily
 from agent.registry import Collector, CollectorRegistry, Outcome, close_quietly, run_collector
 from agent.sink import InventorySink, Sink
-from agent.wire.inventory import Inventory
+from agent.wire.inventory import JsonObject
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +66,7 @@ class State:
     def families(self) -> list[MetricFamily]:
         return families_of(dict(sorted(self.outcomes.items())))
 
-    def inventory(self) -> Inventory:
+    def inventory(self) -> JsonObject:
         return inventory_of([self.inventories[name] for name in sorted(self.inventories)])
 
 
@@ -127,8 +125,6 @@ class Scheduler:
                 await asyncio.wait_for(
                     self.sink.accept_inventory(self.state.inventory()), SINK_TIMEOUT
                 )
-        except ValidationError as exc:
-            log.error("inventory from %s is invalid, not pushed: %s", name, exc)
         except Exception:
             log.exception("the push queue did not accept %s's samples", name)
 

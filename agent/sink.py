@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 
 from agent.config import AgentConfig
 from agent.model import MetricFamily
-from agent.wire.inventory import Inventory
+from agent.wire.inventory import JsonObject
 
 
 @runtime_checkable
@@ -26,7 +26,7 @@ class Sink(Protocol):
 
 @runtime_checkable
 class InventorySink(Protocol):
-    async def accept_inventory(self, inventory: Inventory) -> None: ...
+    async def accept_inventory(self, inventory: JsonObject) -> None: ...
 
 
 @runtime_checkable

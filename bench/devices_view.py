@@ -24,6 +24,7 @@ from collector.devices.listing import list_devices  # noqa: E402
 from collector.devices.view import seen_devices  # noqa: E402
 from collector.sites_csv import parse_sites_csv  # noqa: E402
 from collector.store import open_store  # noqa: E402
+from collector.wire import inventory as validate_inventory  # noqa: E402
 
 
 def _sites_csv(count: int) -> str:
@@ -43,7 +44,7 @@ def _snapshot(site: int, lan: int, at: float) -> Inventory:
                               "serial": f"FOC14{d:02d}{site:04d}", "model": "WS-C2960-24TT-L",
                               "mfg_date": "2010-03-02"}]}
                for d in range(3)]  # fmt: skip
-    return Inventory.model_validate(
+    return validate_inventory(
         {"agent": {"version": "1", "hostname": f"srv-{site}"}, "collected_at": at,
          "host": {"hostname": f"srv-{site}", "os": {"system": "Linux", "id": "debian"},
                   "dmi": {"chassis_type": "Tower", "bios_date": "2014-01-02"},

@@ -15,12 +15,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from agent.wire.inventory import DeviceInventory, Inventory, LanHost
 from collector.config import Limits
 from collector.ingest import Rejection
 from collector.store.inventory import TRACKED, facts_of
+from collector.wire import adapter
 
 CHUNK = 2000  # list items validated per call
 MAX_DIGITS = 20  # an integer literal longer than this cannot fit 64 bits
@@ -30,10 +31,12 @@ MAX_DIGITS = 20  # an integer literal longer than this cannot fit 64 bits
 BYTES_PER_CONTAINER = 16
 COLUMN_CHARS = 255  # the store's String(255) columns: agent, vendor, model, serial, firmware
 KEY_CHARS = 512  # devices.device_key
+# pydantic's words for a dataclass's unknown key, put as it words them for a model's (and did here)
+_MESSAGES = {"unexpected_keyword_argument": "Extra inputs are not permitted"}
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_LISTS: dict[str, tuple[TypeAdapter[Any], str]] = {
-    "devices": (TypeAdapter(list[DeviceInventory]), "max_inventory_devices"),
-    "lan_hosts": (TypeAdapter(list[LanHost]), "max_inventory_lan_hosts"),
+_LISTS: dict[str, tuple[type[list[Any]], str]] = {
+    "devices": (list[DeviceInventory], "max_inventory_devices"),
+    "lan_hosts": (list[LanHost], "max_inventory_lan_hosts"),
 }
 
 
@@ -137,7 +140,8 @@ def _problems(exc: ValidationError, prefix: tuple[Any, ...] = (), offset: int = 
         if offset and loc and isinstance(loc[0], int):
             loc[0] += offset
         where = ".".join(str(part) for part in (*prefix, *loc))
-        found.append(f"{where or '(top level)'}: {error['msg']}")
+        message = _MESSAGES.get(error["type"], error["msg"])
+        found.append(f"{where or '(top level)'}: {message}")
     return found
 
 
@@ -146,7 +150,7 @@ def _invalid(problems: list[str]) -> Rejection:
 
 
 def _validate_list(name: str, items: list[Any], limits: Limits) -> list[Any]:
-    adapter, key = _LISTS[name]
+    kind, key = _LISTS[name]
     limit: int = getattr(limits, key)
     if len(items) > limit:
         raise Rejection(
@@ -155,7 +159,7 @@ def _validate_list(name: str, items: list[Any], limits: Limits) -> list[Any]:
     valid: list[Any] = []
     for start in range(0, len(items), CHUNK):
         try:
-            valid += adapter.validate_python(items[start : start + CHUNK])
+            valid += adapter(kind).validate_python(items[start : start + CHUNK])
         except ValidationError as exc:
             raise _invalid(_problems(exc, (name,), start)) from None
     return valid
@@ -166,7 +170,7 @@ def validate(data: Any, limits: Limits) -> Inventory:
         raise _invalid(["(top level): Input should be an object"])
     lists = {name: data.pop(name) for name in _LISTS if isinstance(data.get(name), list)}
     try:
-        inventory = Inventory.model_validate(data)
+        inventory = adapter(Inventory).validate_python(data)
     except ValidationError as exc:
         raise _invalid(_problems(exc)) from None
     for name, items in lists.items():

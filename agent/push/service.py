@@ -28,7 +28,7 @@ from agent.push.metrics import PushMetrics
 from agent.push.queue import PushQueue, QueueWriteError
 from agent.push.sender import Sender
 from agent.push.transport import HttpTransport
-from agent.wire.inventory import Inventory
+from agent.wire.inventory import JsonObject, to_json
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +114,8 @@ class PushService:
                 dropped,
             )
 
-    async def accept_inventory(self, inventory: Inventory) -> None:
-        body = inventory.model_dump_json().encode("utf-8")
+    async def accept_inventory(self, inventory: JsonObject) -> None:
+        body = to_json(inventory).encode("utf-8")
         try:
             await asyncio.to_thread(self.queue.put_inventory, body)
         except QueueWriteError:  # logged by the queue; the next snapshot tries again

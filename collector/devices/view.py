@@ -23,6 +23,7 @@ from collector.devices.model import AgeEvidence, RegisterEntry, SeenDevice, Sour
 from collector.devices.register import AssetRegister, RegisterIndex, normalise_mac
 from collector.store import Store
 from collector.store.schema import device_events, devices, inventory_snapshots
+from collector.wire import inventory_json
 
 CHUNK = 400  # (site, agent, time) keys per snapshot query
 NETWORK_CLASSES = frozenset({"switch", "router", "firewall", "access_point", "ups"})
@@ -137,7 +138,7 @@ def _parse(body: str) -> _Snapshot | None:
     """A stored snapshot; None for one this version cannot read (its devices stay listed with
     what the history row keeps)."""
     try:
-        return _Snapshot.of(Inventory.model_validate_json(body))
+        return _Snapshot.of(inventory_json(body))
     except ValidationError:
         return None
 

@@ -7,14 +7,20 @@ but does not rewrite history.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from agent.wire.inventory import DeviceInventory, EntityInfo, HostInventory, Inventory, LanHost
+from agent.wire.inventory import (
+    DeviceInventory,
+    EntityInfo,
+    HostInventory,
+    Inventory,
+    LanHost,
+    to_json,
+)
 from collector.store.schema import device_events, devices, inventory_snapshots
 
 TRACKED = ("vendor", "model", "serial", "firmware")
@@ -106,7 +112,7 @@ class InventoryStore:
         writes precomputed rows with executemany, so a 40,000-device snapshot holds SQLite's
         write lock for a fraction of a second, not for its whole processing.
         """
-        body = body or json.dumps(inventory.model_dump(mode="json"), ensure_ascii=False)
+        body = body or to_json(inventory)
         seen = facts_of(inventory)
         agent, at = inventory.agent.hostname, inventory.collected_at
         with self.engine.connect() as conn:

@@ -24,7 +24,8 @@ from agent.collectors.host.collector import HostCollector, HostSources
 from agent.config.host import HostConfig
 from agent.config.loader import validate
 from agent.exposition import render
-from agent.wire.inventory import HostInventory
+from agent.wire.inventory import HostInventory, to_dict
+from collector.wire import validate
 from tests.agent.host_support import parse_text, recorded_usage, sample_key
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "host"
@@ -89,7 +90,7 @@ def test_recorded_case(case: Path, hang: threading.Event) -> None:
         assert name not in families, f"{case.name}: {name} should be absent"
 
     assert collection.inventory is not None
-    host = HostInventory.model_validate(collection.inventory["host"]).model_dump(mode="json")
+    host = to_dict(validate(HostInventory, collection.inventory["host"]))
     assert_subset(expected.get("inventory") or {}, host)
 
 

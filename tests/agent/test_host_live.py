@@ -15,7 +15,7 @@ import pytest
 from agent.collectors.host.collector import HostCollector
 from agent.config.host import HostConfig
 from agent.exposition import render
-from agent.wire.inventory import Inventory
+from collector.wire import inventory as validate_inventory
 from tests.agent.host_support import Labels, parse_text, parse_types
 from tests.peers.common import agent_command, require_binary, subprocess_env
 from tests.peers.node_exporter import NodeExporter
@@ -153,7 +153,7 @@ def test_agent_once_json_is_an_inventory_with_a_host(agent_config: Path) -> None
         timeout=120,
         check=True,
     )
-    inventory = Inventory.model_validate(json.loads(result.stdout))
+    inventory = validate_inventory(json.loads(result.stdout))
     assert inventory.host is not None
     assert inventory.host.hostname == socket.gethostname()
     assert inventory.host.memory_bytes and inventory.host.memory_bytes > 0

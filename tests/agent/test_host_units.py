@@ -18,6 +18,7 @@ from agent.config.host import HostConfig
 from agent.errors import ConfigError
 from agent.model import Collection
 from agent.wire.inventory import HostInventory
+from collector.wire import validate
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "host"
 FAST = filesystems.Usage(100, 50, 40, 10, 5)
@@ -195,7 +196,7 @@ def test_the_psutil_backend_runs_here_too() -> None:
     ):
         assert name in names
     assert collection.inventory is not None
-    host = HostInventory.model_validate(collection.inventory["host"])
+    host = validate(HostInventory, collection.inventory["host"])
     assert host.memory_bytes and host.cpu.cores_logical
     again = asyncio.run(collector.collect())
     assert again.inventory is None  # inventory_interval holds there too

@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from agent.wire.inventory import Inventory
+from collector.wire import inventory as validate_inventory
 from tests.peers.common import agent_command, subprocess_env
 from tests.peers.promtool import assert_promtool_accepts
 
@@ -34,5 +34,5 @@ def test_once_prometheus_passes_promtool(tmp_path: Path) -> None:
 
 
 def test_once_json_is_a_valid_inventory(tmp_path: Path) -> None:
-    inventory = Inventory.model_validate(json.loads(once(tmp_path, "json")))
+    inventory = validate_inventory(json.loads(once(tmp_path, "json")))
     assert inventory.schema_version == 1 and inventory.agent.hostname

@@ -76,6 +76,21 @@ CASES: dict[str, tuple[bytes, int, str]] = {
     "agent name too long": (_with("agent.hostname", json.dumps("h" * 256)), 400, "agent.hostname"),
     "not an object": (b"[1, 2, 3]", 400, "(top level)"),
     "devices not a list": (_with("devices", '{"a": 1}'), 400, "devices"),
+    "an unknown key": (
+        _with("host.cpu", '{"model": "x", "bogus": 1}'),
+        400,
+        "host.cpu.bogus: Extra inputs are not permitted",
+    ),
+    "too many open ports": (
+        _with("lan_hosts.0.open_ports", json.dumps(list(range(1, 66)))),
+        400,
+        "lan_hosts.0.open_ports: List should have at most 64 items",
+    ),
+    "virtualization too long": (
+        _with("host.virtualization", json.dumps("v" * 33)),
+        400,
+        "host.virtualization: String should have at most 32 characters",
+    ),
     "a wrong type deep down": (_with("devices.0.entities.0.index", '"one"'), 400, "entities.0"),
     "truncated": (json.dumps(small_inventory()).encode()[:-7], 400, "not JSON"),
 }

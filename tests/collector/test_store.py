@@ -13,6 +13,7 @@ from collector.sites_csv import CsvError, parse_sites_csv
 from collector.store import Store, open_store
 from collector.store.db import upgrade
 from collector.store.schema import metadata
+from collector.wire import inventory as validate_inventory
 from tests.collector.conftest import CASES, load_sites
 
 BAD_TREES = sorted((CASES / "sites_bad_tree").glob("*.csv"))
@@ -139,7 +140,7 @@ def test_token_for_unknown_site_is_refused(store: Store) -> None:
 
 
 def _inventory(at: float, devices: list[dict[str, object]], bios: str = "1.0") -> Inventory:
-    return Inventory.model_validate(
+    return validate_inventory(
         {
             "agent": {"version": "0.1.0", "hostname": "may-chu-xa"},
             "collected_at": at,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -197,7 +198,7 @@ def test_good_assets_csv_round_trips() -> None:
 def test_a_virtual_host_is_labelled_as_one(
     virtualization: str | None, model: str | None, first_evidence: str
 ) -> None:
-    host = _host().model_copy(update={"virtualization": virtualization})
+    host = replace(_host(), virtualization=virtualization)
     assert facts.host_model(host) == model
     device_class, evidence = classify.classify_host(host)
     assert (device_class, evidence[0].source) == ("server", first_evidence)

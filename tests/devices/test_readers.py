@@ -31,9 +31,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def _inventory(host: str, at: float) -> Any:
-    from agent.wire.inventory import Inventory
+    from collector.wire import inventory as validate_inventory
 
-    return Inventory.model_validate(
+    return validate_inventory(
         {"agent": {"version": "0.1.0", "hostname": host}, "collected_at": at,
          "lan_hosts": [{"ip": "10.0.0.9", "mac": "00:80:77:00:00:09", "vendor": "Brother",
                         "first_seen": at, "last_seen": at, "present": True}]}

@@ -7,14 +7,15 @@ import datetime as dt
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 import yaml
 
-from agent.wire.inventory import Inventory
 from collector.devices.model import SeenDevice
 from collector.devices.view import seen_devices
 from collector.store import Store, open_store
+from collector.wire import inventory as validate_inventory
 from tests.collector.conftest import load_sites
 from tests.peers.snmpsim import Snmpsim
 from tests.peers.udp_relay import Relay
@@ -45,11 +46,11 @@ def recorded(
     root = tmp_path_factory.mktemp("recorded")
     config = root / "agent.yaml"
     config.write_text(yaml.safe_dump(agent_config(snmpsim, relays, name_of=case_name)))
-    inventory = Inventory.model_validate(json.loads(run_once(config, "json").stdout))
+    inventory = validate_inventory(json.loads(run_once(config, "json").stdout))
     store: Store = open_store(f"sqlite:///{root / 'c.db'}", init=True)
     try:
         load_sites(store, "pre2025.csv")
-        store.inventory.record("00001", inventory.model_copy(update={"collected_at": time.time()}))
+        store.inventory.record("00001", replace(inventory, collected_at=time.time()))
         yield {d.device: d for d in seen_devices(store, sites=["00001"])}
     finally:
         store.close()

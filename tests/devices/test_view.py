@@ -10,6 +10,7 @@ from agent.wire.inventory import Inventory
 from collector.devices.register import AssetRegister, parse_assets_csv
 from collector.devices.view import seen_devices
 from collector.store import Store
+from collector.wire import inventory as validate_inventory
 from tests.collector.conftest import load_sites
 
 MAC_HOST = "aa:bb:cc:00:00:01"
@@ -23,7 +24,7 @@ def _snapshot(at: float, printer_present: bool | None = True, **host: Any) -> In
         {"ip": "10.0.0.2", "mac": "00:1b:c5:00:00:02", "first_seen": at, "last_seen": at},
         {"ip": "10.0.0.254", "mac": MAC_HOST.upper(), "first_seen": at, "last_seen": at},
     ]  # fmt: skip
-    return Inventory.model_validate(
+    return validate_inventory(
         {"agent": {"version": "1", "hostname": "may-chu"}, "collected_at": at,
          "host": {"hostname": "may-chu", "os": {"system": "Linux", "id": "debian"},
                   "dmi": {"chassis_type": "Tower", "product_serial": "To be filled by O.E.M.",

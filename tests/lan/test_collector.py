@@ -17,6 +17,7 @@ from agent.config.lan import LanConfig
 from agent.config.loader import validate
 from agent.model import Collection
 from agent.wire.inventory import LanHost
+from collector.wire import validate
 
 SUBNET = Subnet("eth0", IPv4Network("192.168.5.0/24"), IPv4Address("192.168.5.1"))
 A = FoundHost("192.168.5.10", "00:00:0c:00:00:0a", "eth0", "Cisco Systems, Inc")
@@ -70,7 +71,7 @@ def test_a_gone_host_leaves_the_metrics_but_keeps_its_last_seen(tmp_path: Path) 
     second = _collect(collector)
     assert set(_samples(second, "ictinfra_lan_host_info")) == {("eth0", A.ip, A.mac, A.vendor)}
     assert second.inventory is not None
-    hosts = {h["ip"]: LanHost.model_validate(h) for h in second.inventory["lan_hosts"]}
+    hosts = {h["ip"]: validate(LanHost, h) for h in second.inventory["lan_hosts"]}
     assert hosts[A.ip].first_seen == 1000.0 and hosts[A.ip].last_seen == 2000.0
     assert hosts[A.ip].present is True
     assert hosts[B.ip].last_seen == 1000.0 and hosts[B.ip].present is False

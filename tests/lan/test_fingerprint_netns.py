@@ -15,6 +15,7 @@ import pytest
 from agent.config.loader import validate
 from agent.wire.inventory import LanHost
 from collector.devices.classify import classify_lan
+from collector.wire import validate
 from tests.peers.common import agent_command, subprocess_env
 from tests.peers.netns import Host, LanFactory, NamespaceLan
 
@@ -62,7 +63,7 @@ def _once(lan: NamespaceLan, tmp_path: Path, fingerprint: dict[str, Any]) -> dic
     done = subprocess.run(command, capture_output=True, text=True, timeout=120,
                           env=subprocess_env(), check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    hosts = [LanHost.model_validate(h) for h in json.loads(done.stdout)["lan_hosts"]]
+    hosts = [validate(LanHost, h) for h in json.loads(done.stdout)["lan_hosts"]]
     return {h.ip: h for h in hosts}
 
 

@@ -11,7 +11,7 @@ from agent.config.push import PushConfig
 from agent.model import MetricFamily
 from agent.push.service import PushService
 from agent.sink import BackgroundSink, InventorySink, MetricsSource, Sink
-from agent.wire.inventory import AgentInfo, Inventory
+from agent.wire.inventory import AgentInfo, Inventory, to_dict
 from tests.push.receiver import running_receiver
 
 
@@ -42,7 +42,7 @@ def test_push_service_is_every_kind_of_sink_and_delivers(tmp_path: Path) -> None
             for i in range(5):
                 await push.accept(families(i), now_ms - (5 - i) * 15_000)
             inventory = Inventory(agent=AgentInfo(version="0", hostname="h"), collected_at=1.0)
-            await push.accept_inventory(inventory)
+            await push.accept_inventory(to_dict(inventory))
             for _ in range(100):
                 if push.queue.stats().batches == 0 and receiver.inventories:
                     break

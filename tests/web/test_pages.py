@@ -13,13 +13,13 @@ import pytest
 from openpyxl import load_workbook
 from starlette.testclient import TestClient
 
-from agent.wire.inventory import Inventory
 from collector.app import build_app
 from collector.config import CollectorConfig
 from collector.ranking.snapshots import RankingSnapshots
 from collector.sites_csv import parse_sites_csv
 from collector.store import Store, open_store
 from collector.web.accounts import Accounts, check_password, hash_password
+from collector.wire import inventory as validate_inventory
 from tests.web.cases import ACCOUNTS, PASSWORD, SITES, SWITCH, inventory, ranking_result
 
 PAGES = ["/", "/devices", "/obsolete", "/ranking"]
@@ -33,7 +33,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(f"sqlite:///{tmp_path / 'c.db'}", init=True)
     opened.registry.import_units(parse_sites_csv(SITES.read_text(encoding="utf-8")), SITES.name)
     for site in ("00004", "06655"):
-        opened.inventory.record(site, Inventory.model_validate(inventory(site)))
+        opened.inventory.record(site, validate_inventory(inventory(site)))
     accounts = Accounts(opened.engine)
     for user, unit in ACCOUNTS.items():
         accounts.add(user, unit, PASSWORD)

@@ -28,7 +28,7 @@ from agent.collectors.host import (
 from agent.collectors.host.files import read_text
 from agent.config.host import HostConfig
 from agent.model import Collection
-from agent.wire.inventory import CpuInfo, DiskInfo, HostInventory, OsInfo
+from agent.wire.inventory import CpuInfo, DiskInfo, HostInventory, OsInfo, to_dict
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ class HostCollector:
         if inventory_due:
             with sources.guard("inventory"):
                 inventory = self._inventory(facts, meminfo, stat.boot_time, fs_results, nics)
-                out.inventory = {"host": inventory.model_dump(mode="json")}
+                out.inventory = {"host": to_dict(inventory)}
         sources.add_to(out)
         return out
 

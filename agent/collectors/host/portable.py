@@ -19,7 +19,7 @@ import psutil
 
 from agent.collectors.host import boot, dmi, filesystems, memory, network
 from agent.model import Collection
-from agent.wire.inventory import CpuInfo, HostInventory, NicInfo, OsInfo
+from agent.wire.inventory import CpuInfo, HostInventory, NicInfo, OsInfo, to_dict
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ def _inventory(
         filesystems=filesystems.filesystem_inventory(results),
         nics=nics,
     )
-    return inventory.model_dump(mode="json")
+    return to_dict(inventory)
 
 
 def _max_mhz() -> float | None:

@@ -22,6 +22,7 @@ from agent.collectors.lan.subnets import Subnet, local_subnets
 from agent.config.lan import LanConfig
 from agent.errors import CollectError
 from agent.model import Collection
+from agent.wire.inventory import JsonObject, LanHost, to_dict
 
 log = logging.getLogger(__name__)
 
@@ -188,10 +189,12 @@ class LanCollector:
                 family.add((host.interface, host.ip, host.mac, host.snmp_sys_object_id), 1)
 
     @staticmethod
-    def _wire(host: KnownHost, seen: list[KnownHost]) -> dict[str, object]:
-        return {
-            "ip": host.ip, "mac": host.mac, "vendor": host.vendor, "interface": host.interface,
-            "first_seen": host.first_seen, "last_seen": host.last_seen,
-            "present": any(h is host for h in seen),
-            "snmp_sys_object_id": host.snmp_sys_object_id, "open_ports": host.open_ports,
-        }  # fmt: skip
+    def _wire(host: KnownHost, seen: list[KnownHost]) -> JsonObject:
+        return to_dict(
+            LanHost(
+                ip=host.ip, mac=host.mac, vendor=host.vendor, interface=host.interface,
+                first_seen=host.first_seen, last_seen=host.last_seen,
+                present=any(h is host for h in seen),
+                snmp_sys_object_id=host.snmp_sys_object_id, open_ports=host.open_ports,
+            )
+        )  # fmt: skip

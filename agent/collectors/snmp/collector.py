@@ -11,6 +11,7 @@ from agent.collectors.snmp.poller import DeviceResult, DeviceState, poll_targets
 from agent.collectors.snmp.selfmetrics import device_self_metrics
 from agent.config.snmp import SnmpConfig, SnmpTarget
 from agent.model import Collection
+from agent.wire.inventory import to_dict
 
 DUE_SLACK = 1.0  # seconds: a device due within this is polled now, not one cycle later
 CYCLE_SHARE = 0.9  # of the interval: the registry cancels a collect() that outlives its interval
@@ -64,11 +65,8 @@ class SnmpCollector:
         names = [t.name for t in self.config.targets if t.name in self._results]
         families = [f for n in names for f in self._states[n].families]
         families.extend(device_self_metrics([self._results[n] for n in names], self._states))
-        devices = [
-            self._states[n].inventory.model_dump(mode="json")  # type: ignore[union-attr]
-            for n in names
-            if self._states[n].inventory is not None
-        ]
+        records = [self._states[n].inventory for n in names]
+        devices = [to_dict(record) for record in records if record is not None]
         return Collection(families, {"devices": devices})
 
     def close(self) -> None:

@@ -12,7 +12,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.decode import Value
@@ -272,7 +272,7 @@ def _remember(target: SnmpTarget, state: DeviceState, result: DeviceResult, star
                 device=target.name, address=target.address, reachable=False
             )
         else:
-            state.inventory = state.inventory.model_copy(update={"reachable": False})
+            state.inventory = replace(state.inventory, reachable=False)
     if result.error and result.error != state.last_error:
         log.warning("SNMP device %s (%s): %s", target.name, target.address, result.error)
     state.last_error = result.error
