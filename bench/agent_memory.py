@@ -53,8 +53,9 @@ CHILD = textwrap.dedent(
 
     config_path, cycles, trace = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
     stage("bare python")
-    for group in (["asyncio"], ["pydantic_core"], ["pydantic"], ["yaml"], ["agent.config"],
-                  ["agent.wire.inventory"], ["agent.httpd"], ["agent.service"]):
+    # What `run` imports, in order (pydantic and yaml only where a version still loads them)
+    for group in (["asyncio"], ["agent.config"], ["agent.wire.inventory"], ["agent.httpd"],
+                  ["agent.service"]):
         before = len(sys.modules)
         for module in group:
             importlib.import_module(module)
@@ -69,8 +70,13 @@ CHILD = textwrap.dedent(
         memory.tune()  # as run_service does
     except ImportError:  # --repo of a version without it
         pass
+    try:
+        from agent.config.isolated import load_config_isolated as load_config
+    except ImportError:  # --repo of a version that validates in-process
+        pass
     config = load_config(config_path)
-    stage("config loaded")
+    heavy = sorted(m for m in ("pydantic", "pydantic_core", "yaml") if m in sys.modules)
+    stage("config loaded", loaded=heavy)
     if trace:
         import tracemalloc
         tracemalloc.start(1)

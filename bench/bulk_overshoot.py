@@ -29,9 +29,9 @@ from snmpsite import Site, cpu_seconds
 from agent.collectors.snmp import poller
 from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.poller import DeviceState, poll_targets
-from agent.config.loader import validate
 from agent.config.snmp import SnmpConfig
 from agent.exposition import merge_families, render
+from agent.validation import validate
 
 _agent_expected_rows = poller._expected_rows
 

@@ -56,8 +56,8 @@ def measure_rss(isolate: bool) -> dict[str, float]:
 
     from agent.collectors import build_registry
     from agent.config import AgentConfig
-    from agent.config.loader import validate
     from agent.cycle import run_all
+    from agent.validation import validate
 
     config = validate(AgentConfig,
         {"host": {"enabled": False},

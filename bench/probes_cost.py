@@ -14,8 +14,8 @@ import resource
 import time
 
 from agent.collectors.probes.collector import ProbesCollector
-from agent.config.loader import validate
 from agent.config.probes import ProbesConfig
+from agent.validation import validate
 
 
 def rss_mib() -> float:

@@ -35,8 +35,8 @@ from snmpsite import Site
 from agent.collectors.snmp import ber, lean
 from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.poller import DeviceState, poll_targets
-from agent.config.loader import validate
 from agent.config.snmp import SnmpConfig
+from agent.validation import validate
 
 LAYERS = (
     ("pyasn1", "/pyasn1/"),

@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.poller import DeviceState, poll_targets
-from agent.config.loader import validate
 from agent.config.snmp import SnmpConfig
+from agent.validation import validate
 from tests.peers.common import REPO, free_port, stop
 from tests.peers.snmpsim import start_snmpsim
 

@@ -63,9 +63,9 @@ def worker(config_path: str, codec: str) -> None:
     """Poll on each `poll` line from stdin; print one JSON line of figures per round."""
     from agent.collectors.snmp.client import SnmpClient
     from agent.collectors.snmp.poller import DeviceState, poll_targets
-    from agent.config.loader import validate
     from agent.config.snmp import SnmpConfig
     from agent.exposition import merge_families, render
+    from agent.validation import validate
 
     config = validate(SnmpConfig, json.loads(Path(config_path).read_text()))
     client = SnmpClient(codec)  # type: ignore[arg-type]

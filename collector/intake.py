@@ -17,11 +17,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from agent.validation import adapter
 from agent.wire.inventory import DeviceInventory, Inventory, LanHost
 from collector.config import Limits
 from collector.ingest import Rejection
 from collector.store.inventory import TRACKED, facts_of
-from collector.wire import adapter
 
 CHUNK = 2000  # list items validated per call
 MAX_DIGITS = 20  # an integer literal longer than this cannot fit 64 bits

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from agent.config.suggest import did_you_mean, known_keys
 from agent.errors import ConfigError
+from agent.validation import validate
 
 if TYPE_CHECKING:
     import yaml
-    from pydantic import TypeAdapter, ValidationError
+    from pydantic import ValidationError
 
 Location = tuple[str | int, ...]
 ModelT = TypeVar("ModelT")
@@ -141,19 +142,6 @@ def load_model(model: type[ModelT], path: str | Path) -> ModelT:
     except OSError as exc:
         raise ConfigError(source, [f"cannot read: {exc.strerror}"]) from None
     return parse_model(model, text, source)
-
-
-_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
-
-
-def validate(model: type[ModelT], data: object) -> ModelT:
-    """`data` (plain YAML/JSON values) as `model`; raises pydantic's ValidationError."""
-    adapter: TypeAdapter[ModelT] | None = _ADAPTERS.get(model)
-    if adapter is None:
-        from pydantic import TypeAdapter
-
-        adapter = _ADAPTERS[model] = TypeAdapter(model)
-    return adapter.validate_python(data)
 
 
 def parse_model(model: type[ModelT], text: str, source: str) -> ModelT:

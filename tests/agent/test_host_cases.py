@@ -22,10 +22,9 @@ import yaml
 
 from agent.collectors.host.collector import HostCollector, HostSources
 from agent.config.host import HostConfig
-from agent.config.loader import validate
 from agent.exposition import render
+from agent.validation import validate
 from agent.wire.inventory import HostInventory, to_dict
-from collector.wire import validate
 from tests.agent.host_support import parse_text, recorded_usage, sample_key
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "host"

@@ -17,8 +17,8 @@ from agent.config import load_config
 from agent.config.host import HostConfig
 from agent.errors import ConfigError
 from agent.model import Collection
+from agent.validation import validate
 from agent.wire.inventory import HostInventory
-from collector.wire import validate
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "host"
 FAST = filesystems.Usage(100, 50, 40, 10, 5)

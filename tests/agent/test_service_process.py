@@ -134,6 +134,12 @@ host:
     status, body = get(plain_port)
     assert status == 200 and "ictinfra_agent_config_last_reload_successful 1" in body
     assert not answers(tls_port, client)
+    # Both configs were validated in a child: pydantic (~15 MiB) never entered this process.
+    mapped = Path(f"/proc/{process.pid}/maps").read_text()
+    assert (
+        "pydantic_core" not in mapped
+        and "validating the config in this" not in agent.log.read_text()
+    )
 
     started = time.monotonic()
     agent.signal(signal.SIGTERM)

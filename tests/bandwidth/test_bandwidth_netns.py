@@ -14,8 +14,8 @@ import pytest
 
 from agent.collectors.bandwidth.collector import BandwidthCollector
 from agent.config import AgentConfig
-from agent.config.loader import validate
 from agent.model import Collection
+from agent.validation import validate
 from tests.peers.common import agent_command, subprocess_env
 from tests.peers.netns import Host, LanFactory, NamespaceLan
 from tests.probes.metrics import parse, promtool_accepts, value

@@ -20,8 +20,8 @@ from agent.collectors.bandwidth.collector import BandwidthCollector
 from agent.collectors.bandwidth.lanfacts import LanFactsCollector
 from agent.collectors.snmp import ClientWalker
 from agent.config import AgentConfig
-from agent.config.loader import validate
 from agent.model import Collection
+from agent.validation import validate
 from tests.peers.common import (
     agent_command,
     free_port,

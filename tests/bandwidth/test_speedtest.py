@@ -16,8 +16,8 @@ from agent.collectors.bandwidth.collector import BandwidthCollector, add_speedte
 from agent.collectors.bandwidth.speedtest import PATH, SpeedTest, SpeedTestResult
 from agent.config import AgentConfig
 from agent.config.bandwidth import SpeedTestConfig
-from agent.config.loader import validate
 from agent.model import Collection
+from agent.validation import validate
 
 TOKEN = "site-token-123"
 SIZE = 2_000_000

@@ -14,10 +14,9 @@ from agent.collectors.lan.collector import LanCollector
 from agent.collectors.lan.job import FoundHost, SubnetResult, SweepOptions, SweepReport
 from agent.collectors.lan.subnets import Subnet
 from agent.config.lan import LanConfig
-from agent.config.loader import validate
 from agent.model import Collection
+from agent.validation import validate
 from agent.wire.inventory import LanHost
-from collector.wire import validate
 
 SUBNET = Subnet("eth0", IPv4Network("192.168.5.0/24"), IPv4Address("192.168.5.1"))
 A = FoundHost("192.168.5.10", "00:00:0c:00:00:0a", "eth0", "Cisco Systems, Inc")

@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 
-from agent.config.loader import validate
+from agent.validation import validate
 from agent.wire.inventory import LanHost
 from collector.devices.classify import classify_lan
-from collector.wire import validate
 from tests.peers.common import agent_command, subprocess_env
 from tests.peers.netns import Host, LanFactory, NamespaceLan
 

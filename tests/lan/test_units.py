@@ -14,7 +14,7 @@ from agent.collectors.lan.neighbours import parse_ip_neigh_json, parse_proc_net_
 from agent.collectors.lan.oui import manuf_keys, scapy_vendor_lookup, vendor_of
 from agent.collectors.lan.subnets import InterfaceAddress, parse_interfaces, select_subnets
 from agent.config.lan import LanConfig
-from agent.config.loader import validate
+from agent.validation import validate
 
 DATA = Path(__file__).with_name("data")
 

@@ -9,8 +9,8 @@ import pytest
 
 from agent.collectors.probes.collector import ProbesCollector
 from agent.collectors.probes.icmp import IcmpMode, detect_mode
-from agent.config.loader import validate
 from agent.config.probes import ProbesConfig
+from agent.validation import validate
 
 
 def test_fifty_icmp_targets_lose_nothing_on_loopback() -> None:

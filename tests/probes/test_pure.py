@@ -11,8 +11,8 @@ from agent.collectors.probes.icmp import checksum, echo_request, parse_echo_repl
 from agent.collectors.probes.plan import config_plans, with_tcp_fallback
 from agent.collectors.probes.route import parse_default_route, parse_neighbour_mac
 from agent.collectors.probes.stats import jitter, summarize
-from agent.config.loader import validate
 from agent.config.probes import ProbesConfig
+from agent.validation import validate
 
 DATA = Path(__file__).with_name("data")
 

@@ -6,11 +6,11 @@ import asyncio
 import time
 from pathlib import Path
 
-from agent.config.loader import validate
 from agent.config.push import PushConfig
 from agent.model import MetricFamily
 from agent.push.service import PushService
 from agent.sink import BackgroundSink, InventorySink, MetricsSource, Sink
+from agent.validation import validate
 from agent.wire.inventory import AgentInfo, Inventory, to_dict
 from tests.push.receiver import running_receiver
 

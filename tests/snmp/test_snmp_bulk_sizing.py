@@ -13,8 +13,8 @@ import pytest
 from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.mibs import ifmib
 from agent.collectors.snmp.walk import Table, WalkPolicy, WalkStats, get_scalars, walk_columns
-from agent.config.loader import validate
 from agent.config.snmp import SnmpTarget
+from agent.validation import validate
 from tests.peers.snmpsim import Snmpsim
 
 pytestmark = pytest.mark.peer

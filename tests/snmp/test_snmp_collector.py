@@ -9,8 +9,8 @@ import socket
 import pytest
 
 from agent.collectors.snmp.collector import SnmpCollector
-from agent.config.loader import validate
 from agent.config.snmp import SnmpConfig
+from agent.validation import validate
 from tests.peers.snmpsim import Snmpsim
 
 pytestmark = pytest.mark.peer

@@ -9,8 +9,8 @@ import pytest
 
 from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.poller import poll_targets
-from agent.config.loader import validate
 from agent.config.snmp import SnmpConfig
+from agent.validation import validate
 from tests.peers.common import REPO
 from tests.peers.snmpsim import Snmpsim
 

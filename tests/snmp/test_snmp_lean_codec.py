@@ -18,8 +18,8 @@ from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.mibs import entity, hostres, ifmib, printer, system
 from agent.collectors.snmp.pysnmp_sessions import plain_value
 from agent.collectors.snmp.walk import Table, WalkPolicy, WalkStats, get_scalars, walk_columns
-from agent.config.loader import validate
 from agent.config.snmp import SnmpTarget
+from agent.validation import validate
 from tests.peers.common import REPO
 from tests.peers.snmpsim import Snmpsim
 

@@ -19,8 +19,8 @@ from agent.collectors.snmp.ber import BerError, decode_response, encode_oid
 from agent.collectors.snmp.client import SnmpClient
 from agent.collectors.snmp.poller import poll_targets
 from agent.collectors.snmp.selfmetrics import device_self_metrics
-from agent.config.loader import validate
 from agent.config.snmp import SnmpConfig
+from agent.validation import validate
 from tests.peers.snmpsim import Snmpsim
 from tests.peers.udp_relay import Relay, start_relay
 

@@ -15,8 +15,8 @@ from agent.collectors.snmp.decode import Value
 from agent.collectors.snmp.mib import DuplicateMibError, Mib, ordered, registry
 from agent.collectors.snmp.mibs import entity, hostres, ifmib, printer, system
 from agent.collectors.snmp.session import Response
-from agent.config.loader import validate
 from agent.config.snmp import Module, SnmpConfig, SnmpTarget
+from agent.validation import validate
 
 
 def test_the_agent_mibs_in_poll_order() -> None:

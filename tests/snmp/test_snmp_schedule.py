@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from agent.collectors.snmp.collector import DUE_SLACK, SnmpCollector
-from agent.config.loader import validate
 from agent.config.snmp import SnmpConfig
+from agent.validation import validate
 from tests.peers.snmpsim import Snmpsim
 from tests.peers.udp_relay import Relay, start_relay
 

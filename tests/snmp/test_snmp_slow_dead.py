@@ -100,8 +100,8 @@ def test_queued_devices_share_what_is_left_of_the_cycle() -> None:
 
     from agent.collectors.snmp.client import SnmpClient
     from agent.collectors.snmp.poller import DeviceState, poll_targets
-    from agent.config.loader import validate
     from agent.config.snmp import SnmpConfig
+    from agent.validation import validate
 
     silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     silent.bind(("127.0.0.1", 0))
