@@ -10,7 +10,7 @@ from typing import Any
 from agent import __version__
 from agent.model import MetricFamily
 from agent.registry import CollectorRegistry, Outcome, run_collector, self_metrics
-from agent.wire.inventory import SCHEMA_VERSION, JsonObject
+from agent.wire.inventory import AgentInfo, Inventory, JsonObject, to_dict
 
 
 async def run_all(registry: CollectorRegistry, timeout: float) -> dict[str, Outcome]:
@@ -49,10 +49,7 @@ def inventory_of(parts: list[dict[str, Any]]) -> JsonObject:
     """The wire envelope around the collectors' parts (`to_dict` of the wire records): the one
     way to build it. Not validated here: the agent's own code built every part, and the
     collector, which must not trust it, validates what arrives."""
-    body = merge_inventory(parts)
-    body.update(
-        schema_version=SCHEMA_VERSION,
-        agent={"version": __version__, "hostname": socket.gethostname()},
-        collected_at=round(time.time(), 3),
-    )
+    agent = AgentInfo(version=__version__, hostname=socket.gethostname())
+    body = to_dict(Inventory(agent=agent, collected_at=round(time.time(), 3)))  # every key
+    body.update(merge_inventory(parts))
     return body
