@@ -224,10 +224,11 @@ class PgCounts:
     calls: Counter[str] = field(default_factory=Counter)
     exec_ms: float = 0.0
     xacts: int = 0
+    sessions: int = 0  # connections opened
 
     def __sub__(self, other: PgCounts) -> PgCounts:
         return PgCounts(self.calls - other.calls, self.exec_ms - other.exec_ms,
-                        self.xacts - other.xacts)  # fmt: skip
+                        self.xacts - other.xacts, self.sessions - other.sessions)  # fmt: skip
 
 
 @dataclass
@@ -259,16 +260,25 @@ class Centre:
                 "SELECT s.query, s.calls, s.total_exec_time FROM pg_stat_statements s "
                 "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = %s", (self.database,)
             ).fetchall()  # fmt: skip
-            xacts = conn.execute(
-                "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s",
-                (self.database,),
-            ).fetchone()
-        counts = PgCounts(xacts=int(xacts[0] if xacts else 0))
+            xacts, sessions = conn.execute(
+                "SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database "
+                "WHERE datname = %s", (self.database,),
+            ).fetchone() or (0, 0)  # fmt: skip
+        counts = PgCounts(xacts=int(xacts), sessions=int(sessions))
         for query, count, exec_ms in rows:
             text = " ".join(str(query).split())[:90]
             counts.calls[text] += int(count)
             counts.exec_ms += float(exec_ms)
         return counts
+
+    def backends(self) -> int:
+        """Connections to the collector's database now (each replica's pool, held or idle)."""
+        url = f"postgresql://ictinfra@127.0.0.1:{self.postgres.port}/postgres"
+        with psycopg.connect(url, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (self.database,)
+            ).fetchone()
+        return int(row[0]) if row else 0
 
     def complaints(self) -> Counter[str]:
         """The collectors' WARNING and ERROR lines so far, by message (site codes, clients and
@@ -526,11 +536,13 @@ def run_step(where: Centre, step_args: dict[str, Any], args: argparse.Namespace,
     backlog_sites = min(len(codes), round(len(codes) * args.backlog))
     readings: list[Reading] = []
     loads: list[float] = []
+    backends: list[int] = []
 
     async def sample_load() -> None:
         while time.monotonic() < step.window[1]:
             if time.monotonic() >= step.window[0]:
                 loads.append(os.getloadavg()[0])
+                backends.append(await asyncio.to_thread(where.backends))
             await asyncio.sleep(5)
 
     async def measured() -> None:
@@ -546,6 +558,7 @@ def run_step(where: Centre, step_args: dict[str, Any], args: argparse.Namespace,
     time.sleep(2)  # let the last answers' statements land in the statistics
     figures = _figures(step, readings, Reading.take(where), backlog_sites, args)
     figures["loads"] = loads or [os.getloadavg()[0]]
+    figures["backends"] = max(backends, default=0)
     if idle is not None:
         figures.update(_net_of_idle(figures, idle))
     return figures
@@ -571,7 +584,7 @@ def _figures(step: Step, edges: list[Reading], after: Reading, backlog_sites: in
         "per_tsdb_core": accepted / cpu["victoriametrics"] if cpu["victoriametrics"] else 0.0,
         "statements_per_request": pg.calls.total() / max(1, requests),
         "statements": pg.calls, "pg_exec_ms": pg.exec_ms,
-        "xacts_per_request": pg.xacts / max(1, requests),
+        "xacts_per_request": pg.xacts / max(1, requests), "sessions": pg.sessions,
         "vm_rows": end.vm_rows - before.vm_rows, "accepted": accepted,
         "generator_cpu": end.own_cpu - before.own_cpu,
         "live": live, "backlog": backlog,
@@ -629,6 +642,8 @@ def print_figures(f: dict[str, Any]) -> None:
             f"statements, {f['own_xacts_per_request']:.2f} transactions, PostgreSQL "
             f"{f['own_pg_cpu_ms']:.2f} ms CPU, {f['own_pg_exec_ms']:.3f} ms executing"
         )
+    print(f"  PostgreSQL connections: at most {f['backends']} open (sampled every 5 s), "
+          f"{f['sessions']} opened in the window")  # fmt: skip
     for query, calls in f["statements"].most_common(12):
         print(f"    {calls / requests:6.2f} per request: {query}")
     for what, count in (f["balancer"] + f["complaints"]).most_common(8):
