@@ -219,16 +219,21 @@ def proc_cpu(pids: Sequence[int]) -> float:
 @dataclass
 class PgCounts:
     """pg_stat_statements' calls by statement text and total execution time (ms), and
-    pg_stat_database's transactions."""
+    pg_stat_database's sessions (connections opened)."""
 
     calls: Counter[str] = field(default_factory=Counter)
     exec_ms: float = 0.0
-    xacts: int = 0
-    sessions: int = 0  # connections opened
+    sessions: int = 0
+
+    @property
+    def xacts(self) -> int:
+        """Transactions: psycopg opens each with a BEGIN statement. (pg_stat_database's
+        xact_commit lags: a busy backend reports it to the statistics a second or more late.)"""
+        return self.calls["BEGIN"]
 
     def __sub__(self, other: PgCounts) -> PgCounts:
         return PgCounts(self.calls - other.calls, self.exec_ms - other.exec_ms,
-                        self.xacts - other.xacts, self.sessions - other.sessions)  # fmt: skip
+                        self.sessions - other.sessions)  # fmt: skip
 
 
 @dataclass
@@ -260,11 +265,10 @@ class Centre:
                 "SELECT s.query, s.calls, s.total_exec_time FROM pg_stat_statements s "
                 "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = %s", (self.database,)
             ).fetchall()  # fmt: skip
-            xacts, sessions = conn.execute(
-                "SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database "
-                "WHERE datname = %s", (self.database,),
-            ).fetchone() or (0, 0)  # fmt: skip
-        counts = PgCounts(xacts=int(xacts), sessions=int(sessions))
+            sessions = conn.execute(
+                "SELECT sessions FROM pg_stat_database WHERE datname = %s", (self.database,)
+            ).fetchone()
+        counts = PgCounts(sessions=int(sessions[0]) if sessions else 0)
         for query, count, exec_ms in rows:
             text = " ".join(str(query).split())[:90]
             counts.calls[text] += int(count)
@@ -476,9 +480,13 @@ class Step:
                 await asyncio.sleep(1)  # the agent retries with backoff; 1 s is its first step
 
 
-async def run_load(step: Step, codes: Sequence[str], backlog_sites: int, hours: float) -> None:
-    limits = httpx.Limits(max_connections=len(codes) + backlog_sites + 10,
-                          max_keepalive_connections=len(codes) + backlog_sites + 10)  # fmt: skip
+async def run_load(step: Step, codes: Sequence[str], backlog_sites: int, hours: float,
+                   keep_alive: bool = True) -> None:  # fmt: skip
+    """Each site on its own kept-alive connection, as the agent's sender (HAProxy then sends
+    a site's pushes to one replica), or (`keep_alive` False) a new connection per request, which
+    HAProxy's round robin spreads over the replicas."""
+    most = len(codes) + backlog_sites + 10
+    limits = httpx.Limits(max_connections=most, max_keepalive_connections=most if keep_alive else 0)
     rng = random.Random(1)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         tasks = [step.live_site(client, c, rng.uniform(0, step.interval)) for c in codes]
@@ -546,7 +554,8 @@ def run_step(where: Centre, step_args: dict[str, Any], args: argparse.Namespace,
             await asyncio.sleep(5)
 
     async def measured() -> None:
-        load = asyncio.create_task(run_load(step, codes, backlog_sites, args.backlog_hours))
+        kept = not args.connection_per_request
+        load = asyncio.create_task(run_load(step, codes, backlog_sites, args.backlog_hours, kept))
         sampler = asyncio.create_task(sample_load())
         for edge in step.window:
             await asyncio.sleep(max(0.0, edge - time.monotonic()))
@@ -695,6 +704,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--backlog-samples", type=int, default=20)
     parser.add_argument("--backlog-hours", type=float, default=24.0)
     parser.add_argument("--fastpath", choices=("on", "off", "both"), default="on")
+    parser.add_argument(
+        "--connection-per-request",
+        action="store_true",
+        help="a new connection per request (default: one kept alive per site)",
+    )
     parser.add_argument("--idle", type=float, default=20.0,
                         help="s of no load measured first (0: none), subtracted from a "
                         "step's PostgreSQL figures")  # fmt: skip
