@@ -484,7 +484,9 @@ async def run_load(step: Step, codes: Sequence[str], backlog_sites: int, hours: 
                    keep_alive: bool = True) -> None:  # fmt: skip
     """Each site on its own kept-alive connection, as the agent's sender (HAProxy then sends
     a site's pushes to one replica), or (`keep_alive` False) a new connection per request, which
-    HAProxy's round robin spreads over the replicas."""
+    HAProxy's round robin spreads over the replicas. (Sites push in the same order every
+    interval: with 2 replicas and an even number of sites, strict round robin still sends each
+    site to one replica; an odd number alternates every site between them.)"""
     most = len(codes) + backlog_sites + 10
     limits = httpx.Limits(max_connections=most, max_keepalive_connections=most if keep_alive else 0)
     rng = random.Random(1)
@@ -707,7 +709,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--connection-per-request",
         action="store_true",
-        help="a new connection per request (default: one kept alive per site)",
+        help="a new connection per request (default: one kept alive per site); with 2 "
+        "replicas use an odd --sites, or round robin keeps each site on one replica",
     )
     parser.add_argument("--idle", type=float, default=20.0,
                         help="s of no load measured first (0: none), subtracted from a "
