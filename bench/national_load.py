@@ -217,6 +217,26 @@ def proc_cpu(pids: Sequence[int]) -> float:
 
 
 @dataclass
+class PgCounts:
+    """pg_stat_statements' calls by statement text and total execution time (ms), and
+    pg_stat_database's sessions (connections opened)."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    exec_ms: float = 0.0
+    sessions: int = 0
+
+    @property
+    def xacts(self) -> int:
+        """Transactions: psycopg opens each with a BEGIN statement. (pg_stat_database's
+        xact_commit lags: a busy backend reports it to the statistics a second or more late.)"""
+        return self.calls["BEGIN"]
+
+    def __sub__(self, other: PgCounts) -> PgCounts:
+        return PgCounts(self.calls - other.calls, self.exec_ms - other.exec_ms,
+                        self.sessions - other.sessions)  # fmt: skip
+
+
+@dataclass
 class Centre:
     postgres: PostgresServer
     database: str
@@ -235,23 +255,34 @@ class Centre:
             out["haproxy"] = proc_cpu([self.balancer.process.pid])
         return out
 
-    def pg_counts(self) -> tuple[Counter[str], int]:
-        """(calls so far of each statement, transactions) in the collector's database."""
+    def pg_counts(self) -> PgCounts:
+        """Calls so far of each statement, their execution time, and transactions, in the
+        collector's database."""
         url = f"postgresql://ictinfra@127.0.0.1:{self.postgres.port}/postgres"
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("SELECT pg_stat_clear_snapshot()")
             rows = conn.execute(
-                "SELECT s.query, s.calls FROM pg_stat_statements s JOIN pg_database d "
-                "ON d.oid = s.dbid WHERE d.datname = %s", (self.database,)
+                "SELECT s.query, s.calls, s.total_exec_time FROM pg_stat_statements s "
+                "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = %s", (self.database,)
             ).fetchall()  # fmt: skip
-            xacts = conn.execute(
-                "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s",
-                (self.database,),
+            sessions = conn.execute(
+                "SELECT sessions FROM pg_stat_database WHERE datname = %s", (self.database,)
             ).fetchone()
-        calls: Counter[str] = Counter()
-        for query, count in rows:
-            calls[" ".join(str(query).split())[:90]] += int(count)
-        return calls, int(xacts[0] if xacts else 0)
+        counts = PgCounts(sessions=int(sessions[0]) if sessions else 0)
+        for query, count, exec_ms in rows:
+            text = " ".join(str(query).split())[:90]
+            counts.calls[text] += int(count)
+            counts.exec_ms += float(exec_ms)
+        return counts
+
+    def backends(self) -> int:
+        """Connections to the collector's database now (each replica's pool, held or idle)."""
+        url = f"postgresql://ictinfra@127.0.0.1:{self.postgres.port}/postgres"
+        with psycopg.connect(url, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (self.database,)
+            ).fetchone()
+        return int(row[0]) if row else 0
 
     def complaints(self) -> Counter[str]:
         """The collectors' WARNING and ERROR lines so far, by message (site codes, clients and
@@ -449,9 +480,15 @@ class Step:
                 await asyncio.sleep(1)  # the agent retries with backoff; 1 s is its first step
 
 
-async def run_load(step: Step, codes: Sequence[str], backlog_sites: int, hours: float) -> None:
-    limits = httpx.Limits(max_connections=len(codes) + backlog_sites + 10,
-                          max_keepalive_connections=len(codes) + backlog_sites + 10)  # fmt: skip
+async def run_load(step: Step, codes: Sequence[str], backlog_sites: int, hours: float,
+                   keep_alive: bool = True) -> None:  # fmt: skip
+    """Each site on its own kept-alive connection, as the agent's sender (HAProxy then sends
+    a site's pushes to one replica), or (`keep_alive` False) a new connection per request, which
+    HAProxy's round robin spreads over the replicas. (Sites push in the same order every
+    interval: with 2 replicas and an even number of sites, strict round robin still sends each
+    site to one replica; an odd number alternates every site between them.)"""
+    most = len(codes) + backlog_sites + 10
+    limits = httpx.Limits(max_connections=most, max_keepalive_connections=most if keep_alive else 0)
     rng = random.Random(1)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         tasks = [step.live_site(client, c, rng.uniform(0, step.interval)) for c in codes]
@@ -465,7 +502,7 @@ async def run_load(step: Step, codes: Sequence[str], backlog_sites: int, hours: 
 @dataclass
 class Reading:
     cpu: dict[str, float]
-    pg: tuple[Counter[str], int]
+    pg: PgCounts
     vm_rows: int
     own_cpu: float
     at: float
@@ -480,7 +517,27 @@ class Reading:
                    where.complaints(), where.balancer_stats())  # fmt: skip
 
 
-def run_step(where: Centre, step_args: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+@dataclass
+class Idle:
+    """What the centre costs with no site sending (HAProxy's health checks, the collectors'
+    timers), per second: subtracted from a step's PostgreSQL figures to give a write's own."""
+
+    seconds: float
+    cpu: dict[str, float]
+    pg: PgCounts
+
+    @classmethod
+    def measure(cls, where: Centre, seconds: float) -> Idle:
+        before = Reading.take(where)
+        time.sleep(seconds)
+        after = Reading.take(where)
+        span = after.at - before.at
+        cpu = {name: (after.cpu[name] - before.cpu[name]) / span for name in before.cpu}
+        return cls(span, cpu, after.pg - before.pg)
+
+
+def run_step(where: Centre, step_args: dict[str, Any], args: argparse.Namespace,
+             idle: Idle | None = None) -> dict[str, Any]:  # fmt: skip
     """Sites send for one warm-up interval plus the measured duration; the figures cover the
     measured window only (CPU read at its edges, requests counted by their start)."""
     start = time.monotonic() + args.interval
@@ -488,17 +545,34 @@ def run_step(where: Centre, step_args: dict[str, Any], args: argparse.Namespace)
     codes = list(step.tokens)
     backlog_sites = min(len(codes), round(len(codes) * args.backlog))
     readings: list[Reading] = []
+    loads: list[float] = []
+    backends: list[int] = []
+
+    async def sample_load() -> None:
+        while time.monotonic() < step.window[1]:
+            if time.monotonic() >= step.window[0]:
+                loads.append(os.getloadavg()[0])
+                backends.append(await asyncio.to_thread(where.backends))
+            await asyncio.sleep(5)
 
     async def measured() -> None:
-        load = asyncio.create_task(run_load(step, codes, backlog_sites, args.backlog_hours))
+        kept = not args.connection_per_request
+        load = asyncio.create_task(run_load(step, codes, backlog_sites, args.backlog_hours, kept))
+        sampler = asyncio.create_task(sample_load())
         for edge in step.window:
             await asyncio.sleep(max(0.0, edge - time.monotonic()))
             readings.append(await asyncio.to_thread(Reading.take, where))
         await load
+        await sampler
 
     asyncio.run(measured())
     time.sleep(2)  # let the last answers' statements land in the statistics
-    return _figures(step, readings, Reading.take(where), backlog_sites, args)
+    figures = _figures(step, readings, Reading.take(where), backlog_sites, args)
+    figures["loads"] = loads or [os.getloadavg()[0]]
+    figures["backends"] = max(backends, default=0)
+    if idle is not None:
+        figures.update(_net_of_idle(figures, idle))
+    return figures
 
 
 def _figures(step: Step, edges: list[Reading], after: Reading, backlog_sites: int,
@@ -511,6 +585,7 @@ def _figures(step: Step, edges: list[Reading], after: Reading, backlog_sites: in
     live, backlog = tallies["live"], tallies["backlog"]
     accepted = live.samples + backlog.samples
     requests = live.requests + backlog.requests
+    pg = after.pg - before.pg
     return {
         "sites": len(step.tokens), "backlog_sites": backlog_sites, "seconds": seconds,
         "load": os.getloadavg(), "accepted_per_s": accepted / seconds,
@@ -518,9 +593,9 @@ def _figures(step: Step, edges: list[Reading], after: Reading, backlog_sites: in
         "requests": requests, "cpu": cpu, "collector_cpu": collector_cpu,
         "per_collector_core": accepted / collector_cpu if collector_cpu else 0.0,
         "per_tsdb_core": accepted / cpu["victoriametrics"] if cpu["victoriametrics"] else 0.0,
-        "statements_per_request": (after.pg[0].total() - before.pg[0].total()) / max(1, requests),
-        "statements": after.pg[0] - before.pg[0],
-        "xacts_per_request": (after.pg[1] - before.pg[1]) / max(1, requests),
+        "statements_per_request": pg.calls.total() / max(1, requests),
+        "statements": pg.calls, "pg_exec_ms": pg.exec_ms,
+        "xacts_per_request": pg.xacts / max(1, requests), "sessions": pg.sessions,
         "vm_rows": end.vm_rows - before.vm_rows, "accepted": accepted,
         "generator_cpu": end.own_cpu - before.own_cpu,
         "live": live, "backlog": backlog,
@@ -529,23 +604,59 @@ def _figures(step: Step, edges: list[Reading], after: Reading, backlog_sites: in
     }  # fmt: skip
 
 
+def _net_of_idle(f: dict[str, Any], idle: Idle) -> dict[str, Any]:
+    """A write's own PostgreSQL cost: the step's less what the idle centre cost in as long
+    (statements in the step's window; their execution time and PostgreSQL's CPU)."""
+    span, requests = f["seconds"] / idle.seconds, max(1, f["requests"])
+    own = f["statements"].total() - idle.pg.calls.total() * span
+    return {
+        "own_statements_per_request": own / requests,
+        "own_xacts_per_request": f["xacts_per_request"] - idle.pg.xacts * span / requests,
+        "own_pg_cpu_ms": (f["cpu"]["postgresql"] - idle.cpu["postgresql"] * f["seconds"])
+        * 1000
+        / requests,
+        "own_pg_exec_ms": (f["pg_exec_ms"] - idle.pg.exec_ms * span) / requests,
+    }
+
+
+def print_idle(idle: Idle) -> None:
+    cpu = ", ".join(f"{name} {seconds * 60:.2f}" for name, seconds in idle.cpu.items())
+    per_s, xacts = idle.pg.calls.total() / idle.seconds, idle.pg.xacts / idle.seconds
+    print(f"  idle ({idle.seconds:.0f} s, no site sending): CPU s per minute: {cpu}; PostgreSQL "
+          f"{per_s:.2f} statements/s, {xacts:.2f} transactions/s")  # fmt: skip
+    for query, calls in idle.pg.calls.most_common(6):
+        print(f"    {calls / idle.seconds:6.2f} per s: {query}")
+
+
 def print_figures(f: dict[str, Any]) -> None:
     load = "/".join(f"{x:.2f}" for x in f["load"])
     print(
         f"  {f['sites']} sites ({f['backlog_sites']} replaying), {f['seconds']:.0f} s, "
-        f"load {load}: accepted {f['accepted_per_s']:,.0f} samples/s (live "
+        f"load {load} (1-min load in the window {min(f['loads']):.2f}-{max(f['loads']):.2f}): "
+        f"accepted {f['accepted_per_s']:,.0f} samples/s (live "
         f"{f['live_per_s']:,.0f}, backlog {f['backlog_per_s']:,.0f}), {f['requests']} requests; "
         f"VictoriaMetrics added {f['vm_rows']:,} rows for {f['accepted']:,} accepted"
     )
     cpu = ", ".join(f"{name} {seconds:.2f}" for name, seconds in f["cpu"].items())
     print(f"  CPU s: {cpu}; generator {f['generator_cpu']:.2f}")
+    requests = max(1, f["requests"])
     print(
         f"  per collector core {f['per_collector_core']:,.0f} samples/s, per TSDB core "
         f"{f['per_tsdb_core']:,.0f} samples/s; PostgreSQL {f['statements_per_request']:.2f} "
-        f"statements and {f['xacts_per_request']:.2f} transactions per request"
+        f"statements and {f['xacts_per_request']:.2f} transactions per request, "
+        f"{f['cpu']['postgresql'] * 1000 / requests:.2f} ms CPU and "
+        f"{f['pg_exec_ms'] / requests:.3f} ms executing per request"
     )
-    for query, calls in f["statements"].most_common(8):
-        print(f"    {calls / max(1, f['requests']):6.2f} per request: {query}")
+    if "own_statements_per_request" in f:
+        print(
+            f"  a write's own, less the idle centre's: {f['own_statements_per_request']:.2f} "
+            f"statements, {f['own_xacts_per_request']:.2f} transactions, PostgreSQL "
+            f"{f['own_pg_cpu_ms']:.2f} ms CPU, {f['own_pg_exec_ms']:.3f} ms executing"
+        )
+    print(f"  PostgreSQL connections: at most {f['backends']} open (sampled every 5 s), "
+          f"{f['sessions']} opened in the window")  # fmt: skip
+    for query, calls in f["statements"].most_common(12):
+        print(f"    {calls / requests:6.2f} per request: {query}")
     for what, count in (f["balancer"] + f["complaints"]).most_common(8):
         print(f"    {count:6d} x {what}")
     for kind in ("live", "backlog"):
@@ -572,11 +683,14 @@ def run(args: argparse.Namespace, fast: bool) -> list[dict[str, Any]]:
         centre(Path(tmp), max(steps), args.replicas, fast) as (where, codes),
     ):
         tokens = issue_tokens(where.database_url, codes)
+        idle = Idle.measure(where, args.idle) if args.idle > 0 else None
+        if idle is not None:
+            print_idle(idle)
         for sites in steps:
             chosen = {code: tokens[code] for code in codes[:sites]}
             step_args = {"url": where.write_url, "tokens": chosen, "live": templates[0],
                          "backlog": templates[1], "interval": args.interval}  # fmt: skip
-            results.append(run_step(where, step_args, args))
+            results.append(run_step(where, step_args, args, idle))
             print_figures(results[-1])
     return results
 
@@ -592,6 +706,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--backlog-samples", type=int, default=20)
     parser.add_argument("--backlog-hours", type=float, default=24.0)
     parser.add_argument("--fastpath", choices=("on", "off", "both"), default="on")
+    parser.add_argument(
+        "--connection-per-request",
+        action="store_true",
+        help="a new connection per request (default: one kept alive per site); with 2 "
+        "replicas use an odd --sites, or round robin keeps each site on one replica",
+    )
+    parser.add_argument("--idle", type=float, default=20.0,
+                        help="s of no load measured first (0: none), subtracted from a "
+                        "step's PostgreSQL figures")  # fmt: skip
     return parser.parse_args(argv)
 
 

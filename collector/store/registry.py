@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, bindparam, func, literal, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, func, literal, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from collector.sites_csv import CsvError, UnitRow, UnitTree, tree_problems
@@ -83,13 +83,13 @@ def _in_parent_order(rows: Sequence[UnitRow]) -> list[UnitRow]:
 
 
 def _site_chain() -> Select[Any]:
-    """Rows (code, level, token_id, marker) of a live site token's unit and its ancestors, in
-    order; none for an unknown or revoked token (bound parameter `token_hash`). Import refuses
-    cycles; the depth bound guards a hand-edited database."""
+    """Rows (code, level, token_id, last_used, marker) of a live site token's unit and its
+    ancestors, in order; none for an unknown or revoked token (bound parameter `token_hash`).
+    Import refuses cycles; the depth bound guards a hand-edited database."""
     anchor = (
         select(
             units.c.code, units.c.level, units.c.parent_code, literal(0).label("depth"),
-            tokens.c.id.label("token_id"),
+            tokens.c.id.label("token_id"), tokens.c.last_used_at.label("last_used"),
         )
         .join_from(tokens, units, units.c.code == tokens.c.site_code)
         .where(
@@ -103,11 +103,12 @@ def _site_chain() -> Select[Any]:
     chain = anchor.union_all(
         select(
             parent.c.code, parent.c.level, parent.c.parent_code, anchor.c.depth + 1,
-            anchor.c.token_id,
+            anchor.c.token_id, anchor.c.last_used,
         ).where(parent.c.code == anchor.c.parent_code, anchor.c.depth < MAX_DEPTH)
     )  # fmt: skip
     marker = select(func.max(units.c.updated_at)).scalar_subquery().label("marker")
-    return select(chain.c.code, chain.c.level, chain.c.token_id, marker).order_by(chain.c.depth)
+    columns = chain.c.code, chain.c.level, chain.c.token_id, chain.c.last_used, marker
+    return select(*columns).order_by(chain.c.depth)
 
 
 SITE_CHAIN = _site_chain()  # built once: its compiled form is cached by the statement
@@ -116,7 +117,6 @@ SITE_CHAIN = _site_chain()  # built once: its compiled form is cached by the sta
 class Registry:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._last_used_written: dict[int, float] = {}
         # (max(units.updated_at) when read, level names): read again when the marker moves
         self._levels: tuple[float | None, frozenset[str]] | None = None
 
@@ -255,7 +255,7 @@ class Registry:
                 return None
             site = chain[0]
             levels = self._level_names(conn, site.marker)
-            self._touch(conn, site.token_id)
+            self._touch(conn, site.token_id, site.last_used)
         labels = [("site", site.code), *((row.level, row.code) for row in chain[1:])]
         return SiteIdentity(
             code=site.code,
@@ -265,9 +265,9 @@ class Registry:
 
     @staticmethod
     def _live_token(conn: Connection, token: str, scope: str | None) -> Any:
-        query = select(tokens.c.id, tokens.c.site_code, tokens.c.scope).where(
-            tokens.c.token_hash == hash_token(token), tokens.c.revoked_at.is_(None)
-        )
+        query = select(
+            tokens.c.id, tokens.c.site_code, tokens.c.scope, tokens.c.last_used_at
+        ).where(tokens.c.token_hash == hash_token(token), tokens.c.revoked_at.is_(None))
         if scope is not None:
             query = query.where(tokens.c.scope == scope)
         return conn.execute(query).first()
@@ -279,7 +279,7 @@ class Registry:
             if found is None:
                 return None
             if found.scope != "site":
-                self._touch(conn, found.id)
+                self._touch(conn, found.id, found.last_used_at)
             return str(found.scope), str(found.site_code)
 
     def descendants(self, code: str) -> frozenset[str]:
@@ -304,18 +304,24 @@ class Registry:
             self._levels = (marker, frozenset(conn.scalars(select(units.c.level).distinct())))
         return self._levels[1]
 
-    def _touch(self, conn: Connection, token_id: int) -> None:
+    @staticmethod
+    def _touch(conn: Connection, token_id: int, stored: float | None) -> None:
+        """Write the token's last use unless `stored` (read with the token, written by any
+        replica) is under LAST_USED_EVERY old: one write per token per interval in all."""
         now = time.time()
-        if now - self._last_used_written.get(token_id, 0.0) < LAST_USED_EVERY:
+        stale = now - LAST_USED_EVERY
+        if stored is not None and stored > stale:
             return
+        last_used = tokens.c.last_used_at
+        query = update(tokens).where(
+            tokens.c.id == token_id, or_(last_used.is_(None), last_used <= stale)
+        )
         try:
             with no_wait(conn):  # a token check never waits on another write (an inventory)
-                conn.execute(update(tokens).where(tokens.c.id == token_id).values(last_used_at=now))
+                conn.execute(query.values(last_used_at=now))  # none if a replica just wrote it
                 conn.commit()
         except OperationalError:
             conn.rollback()  # the store is busy: a later request writes it
-            return
-        self._last_used_written[token_id] = now
 
     def last_used_by_site(self) -> dict[str, float]:
         """When each site's tokens were last used (to their last write within a minute)."""

@@ -132,6 +132,64 @@ def test_tokens_are_stored_as_hashes_and_can_be_revoked_and_rotated(store: Store
     assert infos[0].last_used_at is not None
 
 
+def _set_last_used(store: Store, at: float) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE tokens SET last_used_at = :at"), {"at": at})
+
+
+def _last_used(store: Store, site: str) -> float | None:
+    [info] = store.registry.list_tokens(site)
+    return info.last_used_at
+
+
+def test_last_use_is_written_once_per_interval_by_all_replicas(
+    store: Store, database_url: str
+) -> None:
+    """A replica skips the write when any replica wrote the token's last use within the
+    interval (the value is read with the token itself), and writes it once it is older; a
+    revocation on one replica is still refused at once on the other."""
+    from collector.store.registry import LAST_USED_EVERY
+
+    load_sites(store, "pre2025.csv")
+    token = store.registry.issue_token("00001")
+    assert store.registry.authenticate(token) is not None
+    assert _last_used(store, "00001") is not None  # the first use is written
+    fresh = time.time() - LAST_USED_EVERY / 2
+    _set_last_used(store, fresh)
+    other = open_store(database_url)  # another replica: has written nothing itself
+    try:
+        assert other.registry.authenticate(token) is not None
+        assert store.registry.authenticate(token) is not None
+        assert _last_used(store, "00001") == fresh  # still fresh: neither replica wrote it
+        _set_last_used(store, time.time() - LAST_USED_EVERY - 1)
+        before = time.time()
+        assert other.registry.authenticate(token) is not None
+        written = _last_used(store, "00001")
+        assert written is not None and written >= before
+        assert store.registry.revoke("00001") == 1
+        assert other.registry.authenticate(token) is None
+    finally:
+        other.close()
+
+
+def test_a_reader_token_last_use_is_kept_fresh_the_same_way(store: Store) -> None:
+    from collector.store.registry import LAST_USED_EVERY
+
+    load_sites(store, "pre2025.csv")
+    token = store.registry.issue_token("01", scope="reader")
+    assert store.registry.token_scope(token) == ("reader", "01")
+    assert _last_used(store, "01") is not None
+    fresh = time.time() - LAST_USED_EVERY / 2
+    _set_last_used(store, fresh)
+    assert store.registry.token_scope(token) == ("reader", "01")
+    assert _last_used(store, "01") == fresh
+    _set_last_used(store, time.time() - LAST_USED_EVERY - 1)
+    before = time.time()
+    assert store.registry.token_scope(token) == ("reader", "01")
+    written = _last_used(store, "01")
+    assert written is not None and written >= before
+
+
 def test_token_for_unknown_site_is_refused(store: Store) -> None:
     from collector.store.registry import UnknownSiteError
 
