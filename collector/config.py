@@ -183,6 +183,22 @@ class WebSettings(StrictModel):
     )
 
 
+class DatabasePool(StrictModel):
+    """Connections each collector process keeps to PostgreSQL (SQLite: not used). With N
+    replicas the server sees up to N x (size + overflow): keep that below its max_connections
+    (100 by default) or put PgBouncer in between (docs/scale.md)."""
+
+    size: int = Field(default=5, ge=1, le=200, description="connections kept open")
+    overflow: int = Field(
+        default=10, ge=0, le=500, description="extra connections opened under load, then closed"
+    )
+    timeout: Duration = Field(
+        default=30.0,
+        description="how long a request waits for a free connection; then it is answered 503"
+        " (retry later)",
+    )
+
+
 def _default_forward() -> list[ForwardTarget]:
     return [ForwardTarget(url="http://127.0.0.1:9090/api/v1/write")]
 
@@ -198,6 +214,9 @@ class CollectorConfig(StrictModel):
         default="sqlite:////var/lib/ictinfra/collector.db",
         description="SQLAlchemy URL: sqlite:////abs/path (four slashes), sqlite:///rel/path, or"
         " postgresql://user:pass@host/db (psycopg 3); its password is never shown",
+    )
+    database_pool: DatabasePool = Field(
+        default=DatabasePool(), description="PostgreSQL connections per collector process"
     )
     prometheus_url: str = Field(
         "http://127.0.0.1:9090",

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from collector.store.db import (
+    DEFAULT_POOL,
+    PoolLimits,
     StoreMissingError,
     StoreNewerError,
     check_store,
@@ -31,14 +33,20 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(database_url: str, *, init: bool = False, migrate: bool = True) -> Store:
+def open_store(
+    database_url: str,
+    *,
+    init: bool = False,
+    migrate: bool = True,
+    pool: PoolLimits = DEFAULT_POOL,
+) -> Store:
     """Connect to an existing store and bring its schema up to date.
 
     A database that does not exist, or holds no collector schema, raises StoreMissingError
     unless `init` (create it and run every migration): an empty registry made by accident would
     answer every agent 401 with nothing saying why. `migrate=False`: connect only, check nothing.
     """
-    engine = make_engine(database_url, create=init)
+    engine = make_engine(database_url, create=init, pool=pool)
     try:
         if migrate and not init:
             check_store(engine)
@@ -50,4 +58,11 @@ def open_store(database_url: str, *, init: bool = False, migrate: bool = True) -
     return Store(engine, Registry(engine), InventoryStore(engine))
 
 
-__all__ = ["SiteIdentity", "Store", "StoreMissingError", "StoreNewerError", "open_store"]
+__all__ = [
+    "PoolLimits",
+    "SiteIdentity",
+    "Store",
+    "StoreMissingError",
+    "StoreNewerError",
+    "open_store",
+]

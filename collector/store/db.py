@@ -6,6 +6,7 @@ import fcntl
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,19 @@ def shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def make_engine(database_url: str, create: bool = False) -> Engine:
+@dataclass(frozen=True)
+class PoolLimits:
+    """PostgreSQL connections per process (collector.config.DatabasePool's values)."""
+
+    size: int = 5
+    overflow: int = 10
+    timeout: float = 30.0
+
+
+DEFAULT_POOL = PoolLimits()
+
+
+def make_engine(database_url: str, create: bool = False, pool: PoolLimits = PoolLimits()) -> Engine:
     """An engine; `create`: make a SQLite file's directory (else a missing file stays missing)."""
     try:
         url = make_url(normalise_url(database_url))
@@ -91,7 +104,13 @@ def make_engine(database_url: str, create: bool = False) -> Engine:
         return engine
     if url.get_backend_name() != "postgresql":
         raise ConfigError("database_url", [f"unsupported database {url.get_backend_name()!r}"])
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool.size,
+        max_overflow=pool.overflow,
+        pool_timeout=pool.timeout,
+    )
 
 
 def check_store(engine: Engine) -> None:
