@@ -1,0 +1,160 @@
+"""The read endpoints' answers, computed once per version of the data they are made from.
+
+An answer of `GET /api/v1/obsolete`, `/api/v1/devices`, `/api/v1/indicators`, the web pages and
+the exports is made from the store only: inventory snapshots and device history, the asset
+register, the unit registry and the ranking's snapshots. `data_version` reads, in one query of
+primary-key and indexed lookups, a marker of each that moves with every write (a new snapshot
+id, the register's last import, `max(units.updated_at)`, a new ranking id), so an answer kept
+under (its request's key, the version read before computing it) is exactly what a fresh
+computation would give: the next request after any write (through any replica) sees a new
+version and computes anew; the answers of older versions are dropped then.
+
+Cost is bounded whatever a reader sends: identical requests in flight share one computation
+(the others wait for it, on the event loop, holding no thread); at most `COMPUTES_IN_FLIGHT`
+computations run at once in this process, and one per reader (its unit), beyond which a request
+gets 429 with Retry-After, as a site over `limits.max_requests_in_flight_per_site` does; the
+answers kept weigh at most `MAX_CACHED_WEIGHT` (least recently used dropped first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import anyio
+from prometheus_client import Counter as PromCounter
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+
+from collector.ingest import Rejection
+from collector.readers import database_unavailable
+from collector.store import Store
+from collector.store.schema import asset_register, inventory_snapshots, ranking_snapshots, units
+
+T = TypeVar("T")
+Version = tuple[Any, ...]
+
+COMPUTES_IN_FLIGHT = 2
+"""Read answers computed at once in one collector process (a national obsolete list is a core
+for a minute): more would take the GIL from the ingest path. Should become config
+(`limits.max_read_computes_in_flight`)."""
+
+MAX_CACHED_WEIGHT = 300_000
+"""What the kept answers may weigh, in list items (a device, a unit) or KiB of export: about
+three national lists (66,000 devices each) at ~2 KiB of Python objects an item. Should become
+config (`limits.max_cached_read_items`)."""
+
+RETRY_AFTER = "10"  # seconds: a computation in the way takes that order of time
+
+
+def data_version(store: Store) -> Version:
+    """A marker that moves with every write an answer can depend on (see the module's doc)."""
+    s, a, r = inventory_snapshots.c, asset_register.c, ranking_snapshots.c
+    newest_import = select(a.imported_at).order_by(a.id.desc()).limit(1)
+    query = select(
+        select(s.id).order_by(s.id.desc()).limit(1).scalar_subquery(),
+        newest_import.scalar_subquery(),
+        select(units.c.updated_at).order_by(units.c.updated_at.desc()).limit(1).scalar_subquery(),
+        select(r.id).order_by(r.id.desc()).limit(1).scalar_subquery(),
+    )
+    with store.engine.connect() as conn:
+        row = conn.execute(query).one()
+    return (*row, dt.date.today())  # ages and end-of-life dates move with the day too
+
+
+@dataclass
+class _Entry:
+    value: Any
+    weight: int
+
+
+class ReadCache:
+    def __init__(
+        self,
+        store: Store,
+        answers: PromCounter,
+        computes: int = COMPUTES_IN_FLIGHT,
+        max_weight: int = MAX_CACHED_WEIGHT,
+    ) -> None:
+        self.store = store
+        self.answers = answers  # ictinfra_collector_read_answers{kind, result}
+        self.max_weight = max_weight
+        self.workers = anyio.CapacityLimiter(computes)
+        self.entries: OrderedDict[tuple[Hashable, Version], _Entry] = OrderedDict()
+        self.pending: dict[tuple[Hashable, Version], anyio.Event] = {}
+        self.by_reader: Counter[str] = Counter()
+        self.version: Version | None = None
+
+    async def get(
+        self,
+        key: tuple[Hashable, ...],
+        compute: Callable[[], T],
+        *,
+        reader: str,
+        weight: Callable[[T], int] = lambda _value: 1,
+    ) -> T:
+        """The answer of `key` at the store's current version: kept, being computed (wait for
+        it), or computed now in a worker thread. Rejection 429 when the workers or this reader
+        are busy, 503 when the database is down."""
+        try:
+            version = await run_in_threadpool(data_version, self.store)
+        except SQLAlchemyError:
+            raise database_unavailable() from None
+        slot = (key, version)
+        while (event := self.pending.get(slot)) is not None:
+            await event.wait()
+        entry = self.entries.get(slot)
+        if entry is not None:
+            self.entries.move_to_end(slot)
+            self.answers.labels(key[0], "kept").inc()
+            return entry.value  # type: ignore[no-any-return]
+        self._admit(reader)
+        self.pending[slot] = anyio.Event()
+        self.by_reader[reader] += 1
+        try:
+            value = await anyio.to_thread.run_sync(compute, limiter=self.workers)
+        except SQLAlchemyError:
+            raise database_unavailable() from None
+        finally:
+            self.by_reader[reader] -= 1
+            if not self.by_reader[reader]:
+                del self.by_reader[reader]
+            self.pending.pop(slot).set()
+        self.answers.labels(key[0], "computed").inc()
+        self._keep(slot, version, value, weight(value))
+        return value
+
+    def _admit(self, reader: str) -> None:
+        if self.by_reader[reader] >= 1:
+            raise Rejection(
+                "busy",
+                f"an answer for {reader} is already being computed; retry when it is done",
+                429,
+                {"Retry-After": RETRY_AFTER},
+            )
+        if self.by_reader.total() >= self.workers.total_tokens:
+            raise Rejection(
+                "busy",
+                f"{self.workers.total_tokens:.0f} read answers are being computed; retry later",
+                429,
+                {"Retry-After": RETRY_AFTER},
+            )
+
+    def _keep(
+        self, slot: tuple[Hashable, Version], version: Version, value: Any, weight: int
+    ) -> None:
+        if version != self.version:  # answers of an older version will never be asked again
+            self.version = version
+            for old in [s for s in self.entries if s[1] != version]:
+                del self.entries[old]
+        if weight > self.max_weight:
+            return
+        self.entries[slot] = _Entry(value, weight)
+        total = sum(e.weight for e in self.entries.values())
+        while total > self.max_weight:
+            _, dropped = self.entries.popitem(last=False)
+            total -= dropped.weight
