@@ -60,9 +60,8 @@ class Collector:
         self.forward_workers = anyio.CapacityLimiter(FORWARDS_IN_FLIGHT)
         # bounds the memory of parsing: the GIL runs one decode at a time anyway
         self._decoding = threading.BoundedSemaphore(config.limits.max_concurrent_decodes)
-        self.reads = ReadCache(
-            store, metrics.read_answers
-        )  # the read endpoints' answers, per version of the data
+        # the read endpoints' answers, kept per version of the data
+        self.reads = ReadCache(store, metrics.read_answers)
 
     # --- helpers -------------------------------------------------------------------------
 
