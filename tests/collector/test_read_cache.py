@@ -11,7 +11,6 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -26,7 +25,6 @@ from collector.paging import MAX_PAGE
 from collector.ranking.snapshots import RankingSnapshots
 from collector.readcache import ReadCache
 from collector.store import Store, open_store
-from tests.collector.conftest import load_sites
 from tests.peers.collector import CollectorProcess, start_collector
 from tests.web.cases import SITES, inventory, ranking_result
 
@@ -204,15 +202,7 @@ def test_pages_are_bounded_and_a_bad_page_is_refused(running: Running) -> None:
     assert obsolete["page"]["totals"]["devices"] == obsolete["counts"]["obsolete"] == 2
 
 
-# --- the cache's bounds, in-process with a real store ------------------------------------
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(f"sqlite:///{tmp_path / 'c.db'}", init=True)
-    load_sites(opened, "post2025.csv")
-    yield opened
-    opened.close()
+# --- the cache's bounds, in-process with a real store (conftest's, on each backend) --------
 
 
 async def _until(done: Callable[[], bool]) -> None:
