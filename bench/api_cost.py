@@ -271,8 +271,29 @@ def measure(url: str, token: str, root: Path, args: argparse.Namespace) -> list[
                                             if "xlsx" not in path)})  # fmt: skip
             print(f"  {name}: {cold['status']} {cold['bytes']:,} B, cold {cold['cpu_s']:.2f} s"
                   f" CPU, warm {rows[-1]['warm_cpu_s']:.2f} s", flush=True)  # fmt: skip
+        rows += [every_page(api, pid, name, path) for name, path, _ in (API[0], API[4])]
         rows += after_new_data(url, api, pid, args)
+        rows.append({"endpoint": "collector memory at the end", "rss_mib": rss_mib(pid)})
     return rows
+
+
+def rss_mib(pid: int) -> dict[str, float]:
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return {k: int(fields[k].split()[0]) / 1024 for k in ("VmRSS", "VmHWM")}
+
+
+def every_page(api: httpx.Client, pid: int, name: str, path: str) -> dict[str, Any]:
+    """A ranking job reading the whole list: page after page until `next_offset` is null."""
+    cpu, size, pages, offset = 0.0, 0, 0, 0
+    while offset is not None and pages < 10_000:
+        answer = timed(api, pid, path, {"offset": str(offset)} if offset else {})
+        cpu, size, pages = cpu + answer["cpu_s"], size + answer["bytes"], pages + 1
+        offset = json.loads(answer["body"]).get("page", {}).get("next_offset")
+    print(f"  {name}, every page: {pages} pages, {size:,} B, {cpu:.2f} s CPU", flush=True)
+    return {"endpoint": f"{name}, every page", "path": path, "pages": pages, "bytes": size,
+            "cold_cpu_s": round(cpu, 3)}  # fmt: skip
 
 
 def after_new_data(
@@ -288,9 +309,9 @@ def after_new_data(
     record(store, config, "C00001", document)
     store.close()
     rows = []
-    for name, path, params in API[:2] + API[4:5]:
+    for name, path, params in API[:2] + API[4:6]:  # C00001 is in province P01
         answer = timed(api, pid, path, params)
-        seen = b"new-old-switch" in answer["body"]
+        seen = b"new-old-switch" in answer["body"] if params else None
         rows.append({"endpoint": f"{name}, after a new inventory", "path": path,
                      "params": params, "status": answer["status"], "bytes": answer["bytes"],
                      "cold_cpu_s": answer["cpu_s"], "cold_wall_s": answer["wall_s"],
