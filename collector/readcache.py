@@ -7,7 +7,11 @@ primary-key and indexed lookups, a marker of each that moves with every write (a
 id, the register's last import, `max(units.updated_at)`, a new ranking id), so an answer kept
 under (its request's key, the version read before computing it) is exactly what a fresh
 computation would give: the next request after any write (through any replica) sees a new
-version and computes anew; the answers of older versions are dropped then.
+version and computes anew. Answers of older versions stay while there is room, for one reason:
+a reader paging through a long list names the version of its first page (`?version=`), so its
+next pages come from the same answer, consistent and not computed again, even while sites keep
+sending inventories (at national scale, one a second). Without `?version=` a request always
+gets the current data.
 
 Cost is bounded whatever a reader sends: identical requests in flight share one computation
 (the others wait for it, on the event loop, holding no thread); at most `COMPUTES_IN_FLIGHT`
@@ -19,6 +23,7 @@ answers kept weigh at most `MAX_CACHED_WEIGHT` (least recently used dropped firs
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -36,7 +41,7 @@ from collector.store import Store
 from collector.store.schema import asset_register, inventory_snapshots, ranking_snapshots, units
 
 T = TypeVar("T")
-Version = tuple[Any, ...]
+Version = str  # 16 hex digits, from the markers (the answers say it: `page.version`)
 
 COMPUTES_IN_FLIGHT = 2
 """Read answers computed at once in one collector process (a national obsolete list is a core
@@ -63,7 +68,8 @@ def data_version(store: Store) -> Version:
     )
     with store.engine.connect() as conn:
         row = conn.execute(query).one()
-    return (*row, dt.date.today())  # ages and end-of-life dates move with the day too
+    markers = (*row, dt.date.today())  # ages and end-of-life dates move with the day too
+    return hashlib.sha256(repr(markers).encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -87,7 +93,6 @@ class ReadCache:
         self.entries: OrderedDict[tuple[Hashable, Version], _Entry] = OrderedDict()
         self.pending: dict[tuple[Hashable, Version], anyio.Event] = {}
         self.by_reader: Counter[str] = Counter()
-        self.version: Version | None = None
 
     async def get(
         self,
@@ -97,9 +102,27 @@ class ReadCache:
         reader: str,
         weight: Callable[[T], int] = lambda _value: 1,
     ) -> T:
-        """The answer of `key` at the store's current version: kept, being computed (wait for
-        it), or computed now in a worker thread. Rejection 429 when the workers or this reader
-        are busy, 503 when the database is down."""
+        """The answer of `key` at the store's current version (see `answer`)."""
+        value, _version = await self.answer(key, compute, reader=reader, weight=weight)
+        return value
+
+    async def answer(
+        self,
+        key: tuple[Hashable, ...],
+        compute: Callable[[], T],
+        *,
+        reader: str,
+        weight: Callable[[T], int] = lambda _value: 1,
+        as_of: Version | None = None,
+    ) -> tuple[T, Version]:
+        """(The answer of `key`, its version): the one kept at `as_of` when still kept (the
+        next pages of one list), else at the store's current version: kept, being computed
+        (wait for it), or computed now in a worker thread. Rejection 429 when the workers or
+        this reader are busy, 503 when the database is down."""
+        if as_of is not None and (kept := self.entries.get((key, as_of))) is not None:
+            self.entries.move_to_end((key, as_of))
+            self.answers.labels(key[0], "kept").inc()
+            return kept.value, as_of
         try:
             version = await run_in_threadpool(data_version, self.store)
         except SQLAlchemyError:
@@ -111,7 +134,7 @@ class ReadCache:
         if entry is not None:
             self.entries.move_to_end(slot)
             self.answers.labels(key[0], "kept").inc()
-            return entry.value  # type: ignore[no-any-return]
+            return entry.value, version
         self._admit(reader)
         self.pending[slot] = anyio.Event()
         self.by_reader[reader] += 1
@@ -125,8 +148,8 @@ class ReadCache:
                 del self.by_reader[reader]
             self.pending.pop(slot).set()
         self.answers.labels(key[0], "computed").inc()
-        self._keep(slot, version, value, weight(value))
-        return value
+        self._keep(slot, value, weight(value))
+        return value, version
 
     def _admit(self, reader: str) -> None:
         if self.by_reader[reader] >= 1:
@@ -144,13 +167,8 @@ class ReadCache:
                 {"Retry-After": RETRY_AFTER},
             )
 
-    def _keep(
-        self, slot: tuple[Hashable, Version], version: Version, value: Any, weight: int
-    ) -> None:
-        if version != self.version:  # answers of an older version will never be asked again
-            self.version = version
-            for old in [s for s in self.entries if s[1] != version]:
-                del self.entries[old]
+    def _keep(self, slot: tuple[Hashable, Version], value: Any, weight: int) -> None:
+        """Older versions stay while there is room: a reader may still be paging through one."""
         if weight > self.max_weight:
             return
         self.entries[slot] = _Entry(value, weight)

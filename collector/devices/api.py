@@ -43,16 +43,17 @@ async def devices(collector: Collector, request: Request) -> Response:
         except SQLAlchemyError as exc:
             log.error("database error while listing devices: %s", type(exc).__name__)
             raise database_unavailable() from None
-        items = await collector.reads.get(
+        items, version = await collector.reads.answer(
             ("devices", units),
             lambda: list_devices(collector.store, units),
             reader=scope.unit,
             weight=len,
+            as_of=page.version,
         )
     except Rejection as rejection:
         return collector._refuse("devices", rejection, request=request)
     collector.metrics.requests.labels("devices", "200").inc()
     return JSONResponse(
         {"unit": scope.unit, "site": site, "devices": page.cut(items),
-         "page": {**page.describe(len(items)), "totals": {"devices": len(items)}}}
+         "page": {**page.describe(version, len(items)), "totals": {"devices": len(items)}}}
     )  # fmt: skip

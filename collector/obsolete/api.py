@@ -65,18 +65,20 @@ async def cached_report(
     at: dt.date | None = None,
     months: int | None = None,
     lang: str = "vi",
-) -> dict[str, Any]:
-    """`obsolete_report` of `units`, computed once per version of the data (the API, the page
-    and the exports share it)."""
+    as_of: str | None = None,
+) -> tuple[dict[str, Any], str]:
+    """(`obsolete_report` of `units`, its data version), computed once per version of the data
+    (the API, the page and the exports share it)."""
     day = at or dt.date.today()
     window = months or book.default.soon_months
-    return await collector.reads.get(
+    return await collector.reads.answer(
         ("obsolete", units, day, window, lang),
         lambda: obsolete_report(
             collector.store, book, at=day, months=window, sites=units, lang=lang
         ),
         reader=reader,
         weight=lambda data: 1 + sum(len(data[name]) for name in LISTS),
+        as_of=as_of,
     )
 
 
@@ -101,14 +103,15 @@ class ObsoleteApi(PromCollector):
             except SQLAlchemyError as exc:
                 log.error("database error while listing obsolete devices: %s", type(exc).__name__)
                 raise database_unavailable() from None
-            data = await cached_report(
-                collector, self.book, units, reader=scope.unit, at=at, months=months, lang=lang
-            )
+            data, version = await cached_report(
+                collector, self.book, units, reader=scope.unit, at=at, months=months, lang=lang,
+                as_of=page.version,
+            )  # fmt: skip
         except Rejection as rejection:
             return collector._refuse("obsolete", rejection, request=request)
         collector.metrics.requests.labels("obsolete", "200").inc()
         cut = {name: page.cut(data[name]) for name in LISTS}
-        paged = page.describe(*(len(data[name]) for name in LISTS))
+        paged = page.describe(version, *(len(data[name]) for name in LISTS))
         totals = {name: len(data[name]) for name in LISTS}
         return JSONResponse(
             {"unit": scope.unit, "site": site, **data, **cut, "page": {**paged, "totals": totals}}

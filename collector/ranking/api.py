@@ -96,15 +96,17 @@ async def indicators(
 ) -> JSONResponse:
     period = _period_text(request)
     page = page_of(request.query_params)
-    snapshot = await reads.get(
+    snapshot, version = await reads.answer(
         ("indicators", period),
         lambda: _snapshot(reads.store, config, period),
         reader=scope.unit,
         weight=snapshot_weight,
+        as_of=page.version,
     )
     answer = scoped(snapshot, scope)
     units = answer["units"]
-    return JSONResponse({**answer, "units": page.cut(units), "page": page.describe(len(units))})
+    paged = page.describe(version, len(units))
+    return JSONResponse({**answer, "units": page.cut(units), "page": paged})
 
 
 class RankingMetrics(Collector):

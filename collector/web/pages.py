@@ -168,7 +168,10 @@ class WebPages:
         )
 
     async def _report_of(self, units: frozenset[str], lang: str, reader: str) -> dict[str, Any]:
-        return await cached_report(self.collector, self.book, units, reader=reader, lang=lang)
+        report, _version = await cached_report(
+            self.collector, self.book, units, reader=reader, lang=lang
+        )
+        return report
 
     async def _ranking_of(self, units: frozenset[str], reader: str) -> Snapshot | None:
         snapshots = RankingSnapshots(self.collector.store.engine)
