@@ -101,18 +101,6 @@ class ReadCache:
         *,
         reader: str,
         weight: Callable[[T], int] = lambda _value: 1,
-    ) -> T:
-        """The answer of `key` at the store's current version (see `answer`)."""
-        value, _version = await self.answer(key, compute, reader=reader, weight=weight)
-        return value
-
-    async def answer(
-        self,
-        key: tuple[Hashable, ...],
-        compute: Callable[[], T],
-        *,
-        reader: str,
-        weight: Callable[[T], int] = lambda _value: 1,
         as_of: Version | None = None,
     ) -> tuple[T, Version]:
         """(The answer of `key`, its version): the one kept at `as_of` when still kept (the

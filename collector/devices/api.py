@@ -43,7 +43,7 @@ async def devices(collector: Collector, request: Request) -> Response:
         except SQLAlchemyError as exc:
             log.error("database error while listing devices: %s", type(exc).__name__)
             raise database_unavailable() from None
-        items, version = await collector.reads.answer(
+        items, version = await collector.reads.get(
             ("devices", units),
             lambda: list_devices(collector.store, units),
             reader=scope.unit,

@@ -71,7 +71,7 @@ async def cached_report(
     (the API, the page and the exports share it)."""
     day = at or dt.date.today()
     window = months or book.default.soon_months
-    return await collector.reads.answer(
+    return await collector.reads.get(
         ("obsolete", units, day, window, lang),
         lambda: obsolete_report(
             collector.store, book, at=day, months=window, sites=units, lang=lang

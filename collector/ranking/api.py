@@ -96,7 +96,7 @@ async def indicators(
 ) -> JSONResponse:
     period = _period_text(request)
     page = page_of(request.query_params)
-    snapshot, version = await reads.answer(
+    snapshot, version = await reads.get(
         ("indicators", period),
         lambda: _snapshot(reads.store, config, period),
         reader=scope.unit,

@@ -157,15 +157,17 @@ class WebPages:
 
     async def _devices_of(self, units: frozenset[str], reader: str) -> list[SeenDevice]:
         store = self.collector.store
-        return await self.collector.reads.get(
+        found, _version = await self.collector.reads.get(
             ("seen", units), lambda: data.device_list(store, units), reader=reader, weight=len
         )
+        return found
 
     async def _listing_of(self, units: frozenset[str], reader: str) -> list[dict[str, Any]]:
         store = self.collector.store
-        return await self.collector.reads.get(
+        found, _version = await self.collector.reads.get(
             ("devices", units), lambda: list_devices(store, units), reader=reader, weight=len
         )
+        return found
 
     async def _report_of(self, units: frozenset[str], lang: str, reader: str) -> dict[str, Any]:
         report, _version = await cached_report(
@@ -175,7 +177,7 @@ class WebPages:
 
     async def _ranking_of(self, units: frozenset[str], reader: str) -> Snapshot | None:
         snapshots = RankingSnapshots(self.collector.store.engine)
-        found = await self.collector.reads.get(
+        found, _version = await self.collector.reads.get(
             ("ranking",),
             snapshots.latest,
             reader=reader,
@@ -241,10 +243,11 @@ class WebPages:
         else:
             report = await self._report_of(units, lang, reader)
             made = lambda: _encode(name, kind, data.obsolete_rows(report))  # noqa: E731
-        return await self.collector.reads.get(
+        body, _version = await self.collector.reads.get(
             ("export", name, kind, units, lang), made, reader=reader,
             weight=lambda body: 1 + len(body or b"") // 1024,
         )  # fmt: skip
+        return body
 
     async def stylesheet(self, _request: Request) -> Response:
         css = (HERE / "templates" / "web.css").read_text(encoding="utf-8")

@@ -244,7 +244,7 @@ def test_identical_requests_share_one_computation(store: Store) -> None:
         found: list[list[int]] = []
 
         async def ask() -> None:
-            found.append(await cache.get(("k",), compute, reader="01"))
+            found.append((await cache.get(("k",), compute, reader="01"))[0])
 
         async with anyio.create_task_group() as group:
             for _ in range(5):
