@@ -64,8 +64,9 @@ def sites(store: Store, units: Collection[str]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def sites_table(store: Store, units: Collection[str]) -> tuple[list[str], list[list[Any]]]:
-    return list(SITE_COLUMNS), [[s[c] or "" for c in SITE_COLUMNS] for s in sites(store, units)]
+def sites_rows(found: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The sites export of `sites`."""
+    return list(SITE_COLUMNS), [[s[c] or "" for c in SITE_COLUMNS] for s in found]
 
 
 def device_list(store: Store, units: Collection[str]) -> list[SeenDevice]:
@@ -83,4 +84,4 @@ def obsolete_rows(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     return header, list(rows)
 
 
-__all__ = ["device_list", "devices_rows", "obsolete_rows", "sites", "sites_table", "table_csv"]
+__all__ = ["device_list", "devices_rows", "obsolete_rows", "sites", "sites_rows", "table_csv"]
