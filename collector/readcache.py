@@ -123,21 +123,28 @@ class ReadCache:
             self.entries.move_to_end(slot)
             self.answers.labels(key[0], "kept").inc()
             return entry.value, version
-        self._admit(reader)
         self.pending[slot] = anyio.Event()
+        try:
+            value = await self.run(compute, reader=reader)
+        finally:
+            self.pending.pop(slot).set()
+        self.answers.labels(key[0], "computed").inc()
+        self._keep(slot, value, weight(value))
+        return value, version
+
+    async def run(self, compute: Callable[[], T], *, reader: str) -> T:
+        """`compute` in a worker thread under the same limits, nothing kept (for an answer that
+        moves with every write, as the web page's last contact of each site)."""
+        self._admit(reader)
         self.by_reader[reader] += 1
         try:
-            value = await anyio.to_thread.run_sync(compute, limiter=self.workers)
+            return await anyio.to_thread.run_sync(compute, limiter=self.workers)
         except SQLAlchemyError:
             raise database_unavailable() from None
         finally:
             self.by_reader[reader] -= 1
             if not self.by_reader[reader]:
                 del self.by_reader[reader]
-            self.pending.pop(slot).set()
-        self.answers.labels(key[0], "computed").inc()
-        self._keep(slot, value, weight(value))
-        return value, version
 
     def _admit(self, reader: str) -> None:
         if self.by_reader[reader] >= 1:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -189,13 +188,9 @@ class WebPages:
     # --- pages ---------------------------------------------------------------------------
 
     async def _sites_of(self, units: frozenset[str], reader: str) -> list[dict[str, Any]]:
-        """Kept for the minute as well: the last contact (a write) is shown to the minute and
-        is no inventory, so it does not move the data's version."""
-        store, minute = self.collector.store, int(time.time() // 60)
-        found, _version = await self.collector.reads.get(
-            ("sites", units, minute), lambda: data.sites(store, units), reader=reader, weight=len
-        )
-        return found
+        """Not kept, only limited: the last contact of each site moves with every write."""
+        store = self.collector.store
+        return await self.collector.reads.run(lambda: data.sites(store, units), reader=reader)
 
     async def _sites(self, units: frozenset[str], _lang: str, reader: str) -> dict[str, Any]:
         return {"sites": await self._sites_of(units, reader)}
@@ -239,11 +234,12 @@ class WebPages:
         self, name: str, kind: str, units: frozenset[str], lang: str, reader: str
     ) -> bytes | None:
         """The export's bytes, kept per version of the data; None before the first ranking."""
-        made: Callable[[], bytes | None]
         if name == "sites":
             found = await self._sites_of(units, reader)
-            made = lambda: _encode(name, kind, data.sites_rows(found))  # noqa: E731
-        elif name == "ranking":
+            table = data.sites_rows(found)
+            return await self.collector.reads.run(lambda: _encode(name, kind, table), reader=reader)
+        made: Callable[[], bytes | None]
+        if name == "ranking":
             snapshot = await self._ranking_of(units, reader)
             made = lambda: None if snapshot is None else ranking.export(snapshot, kind)  # noqa: E731
         elif name == "devices":
@@ -253,8 +249,7 @@ class WebPages:
             report = await self._report_of(units, lang, reader)
             made = lambda: _encode(name, kind, data.obsolete_rows(report))  # noqa: E731
         body, _version = await self.collector.reads.get(
-            ("export", name, kind, units, lang, int(time.time() // 60) if name == "sites" else 0),
-            made, reader=reader,
+            ("export", name, kind, units, lang), made, reader=reader,
             weight=lambda body: 1 + len(body or b"") // 1024,
         )  # fmt: skip
         return body
