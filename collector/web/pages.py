@@ -141,12 +141,16 @@ class WebPages:
     def _page(self, name: str, build: Build) -> Any:
         async def endpoint(request: Request) -> Response:
             async def show(session: Session, units: frozenset[str], site: str | None) -> Response:
-                lang = language(request)
-                context = await build(units, lang, f"account of {session.unit}")
+                lang, reader = language(request), f"account of {session.unit}"
+                context = await build(units, lang, reader)
                 unit = await run_in_threadpool(self.collector.store.registry.unit, session.unit)
-                return self.render(
-                    request, f"{name}.html", session=session, site=site, page=name,
-                    unit_name=unit.name if unit else session.unit, **context,
+                # thousands of rows: off the event loop, under the same limits as the data
+                return await self.collector.reads.run(
+                    lambda: self.render(
+                        request, f"{name}.html", session=session, site=site, page=name,
+                        unit_name=unit.name if unit else session.unit, **context,
+                    ),
+                    reader=reader,
                 )  # fmt: skip
 
             return await self._guarded(request, show)
@@ -208,7 +212,13 @@ class WebPages:
 
     async def _ranking(self, units: frozenset[str], lang: str, reader: str) -> dict[str, Any]:
         snapshot = await self._ranking_of(units, reader)
-        return {"ranking": ranking.view(snapshot, lang) if snapshot else None}
+        shown, _version = await self.collector.reads.get(
+            ("ranking-view", units, lang),
+            lambda: ranking.view(snapshot, lang) if snapshot else None,
+            reader=reader,
+            weight=lambda view: 1 + sum(map(len, view["levels"].values())) if view else 1,
+        )
+        return {"ranking": shown}
 
     # --- exports -------------------------------------------------------------------------
 
