@@ -12,6 +12,7 @@ again: what a request costs right after new data (and that the new data is in th
 
     .venv/bin/python bench/api_cost.py [--communes 3321] [--provinces 34] [--devices 19]
         [--lan 40] [--store sqlite|postgres|both] [--warm 3] [--out FILE.json]
+    .venv/bin/python bench/api_cost.py --table [BEFORE.json] AFTER.json   # the Markdown table
 
 A national unit `VN` sits above the provinces, so a ministry's reader sees every site.
 """
@@ -340,7 +341,40 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         }
 
 
+def table(before: dict[str, Any] | None, after: dict[str, Any]) -> str:
+    """Markdown: per store and endpoint, size and CPU (cold, warm), beside the run before."""
+    lines = []
+    for run in after["runs"]:
+        old = {}
+        for other in (before or {"runs": []})["runs"]:
+            if other["store"] == run["store"]:
+                old = {r["endpoint"]: r for r in other["requests"]}
+        lines += [f"\n{run['store']} (filled in {run['fill_s']:.0f} s):\n",
+                  "| request | status | bytes | CPU cold | CPU warm | before: bytes | before: CPU "
+                  "cold / warm |", "|---|---|---|---|---|---|---|"]  # fmt: skip
+        for row in run["requests"]:
+            if "rss_mib" in row:
+                rss = row["rss_mib"]
+                lines.append(f"| collector RSS at the end | | {rss['VmRSS']:.0f} MiB (peak "
+                             f"{rss['VmHWM']:.0f}) | | | | |")  # fmt: skip
+                continue
+            was = old.get(row["endpoint"], {})
+            warm = f"{row['warm_cpu_s']:.2f} s" if "warm_cpu_s" in row else ""
+            was_cpu = (f"{was['cold_cpu_s']:.2f} / {was.get('warm_cpu_s', 0):.2f} s"
+                       if was else "")  # fmt: skip
+            note = f" ({row['pages']} pages)" if "pages" in row else ""
+            lines.append(
+                f"| {row['endpoint']}{note} | {row.get('status', '')} | {row['bytes']:,} | "
+                f"{row['cold_cpu_s']:.2f} s | {warm} | {was.get('bytes', 0):,} | {was_cpu} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
+    if sys.argv[1:2] == ["--table"]:  # --table [BEFORE.json] AFTER.json
+        files = [json.loads(Path(f).read_text(encoding="utf-8")) for f in sys.argv[2:]]
+        print(table(files[0] if len(files) > 1 else None, files[-1]), end="")
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--communes", type=int, default=3321)
     parser.add_argument("--provinces", type=int, default=34)
