@@ -11,7 +11,7 @@ CPU (utime + stime from /proc, all threads) for the first request (cold) and the
 again: what a request costs right after new data (and that the new data is in the answer).
 
     .venv/bin/python bench/api_cost.py [--communes 3321] [--provinces 34] [--devices 19]
-        [--lan 40] [--store sqlite|postgres|both] [--warm 3] [--out FILE.json]
+        [--lan 40] [--store sqlite|postgres|both] [--warm 3] [--out FILE.json] [--only TEXT]
     .venv/bin/python bench/api_cost.py --table [BEFORE.json] AFTER.json   # the Markdown table
 
 A national unit `VN` sits above the provinces, so a ministry's reader sees every site.
@@ -260,6 +260,7 @@ def measure(url: str, token: str, root: Path, args: argparse.Namespace) -> list[
         web = httpx.Client(base_url=base, timeout=600, follow_redirects=False)
         login(web)
         requests = [(api, *r) for r in API] + [(web, *r) for r in WEB]
+        requests = [r for r in requests if args.only in r[1]]
         for client, name, path, params in requests:
             cold = timed(client, pid, path, params)
             warm = [timed(client, pid, path, params) for _ in range(args.warm)]
@@ -272,8 +273,9 @@ def measure(url: str, token: str, root: Path, args: argparse.Namespace) -> list[
                                             if "xlsx" not in path)})  # fmt: skip
             print(f"  {name}: {cold['status']} {cold['bytes']:,} B, cold {cold['cpu_s']:.2f} s"
                   f" CPU, warm {rows[-1]['warm_cpu_s']:.2f} s", flush=True)  # fmt: skip
-        rows += [every_page(api, pid, name, path) for name, path, _ in (API[0], API[4])]
-        rows += after_new_data(url, api, pid, args)
+        if not args.only:
+            rows += [every_page(api, pid, name, path) for name, path, _ in (API[0], API[4])]
+            rows += after_new_data(url, api, pid, args)
         rows.append({"endpoint": "collector memory at the end", "rss_mib": rss_mib(pid)})
     return rows
 
@@ -383,6 +385,7 @@ def main() -> int:
     parser.add_argument("--store", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--warm", type=int, default=3, help="warm requests per endpoint")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--only", default="", help="the requests whose name holds this text")
     args = parser.parse_args()
     kinds = ["sqlite", "postgres"] if args.store == "both" else [args.store]
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
