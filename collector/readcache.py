@@ -107,21 +107,13 @@ class ReadCache:
         next pages of one list), else at the store's current version: kept, being computed
         (wait for it), or computed now in a worker thread. Rejection 429 when the workers or
         this reader are busy, 503 when the database is down."""
-        if as_of is not None and (kept := self.entries.get((key, as_of))) is not None:
-            self.entries.move_to_end((key, as_of))
-            self.answers.labels(key[0], "kept").inc()
+        if as_of is not None and (kept := self._kept(key, as_of)) is not None:
             return kept.value, as_of
-        try:
-            version = await run_in_threadpool(data_version, self.store)
-        except SQLAlchemyError:
-            raise database_unavailable() from None
+        version = await self._version()
         slot = (key, version)
         while (event := self.pending.get(slot)) is not None:
             await event.wait()
-        entry = self.entries.get(slot)
-        if entry is not None:
-            self.entries.move_to_end(slot)
-            self.answers.labels(key[0], "kept").inc()
+        if (entry := self._kept(key, version)) is not None:
             return entry.value, version
         self.pending[slot] = anyio.Event()
         try:
@@ -131,6 +123,24 @@ class ReadCache:
         self.answers.labels(key[0], "computed").inc()
         self._keep(slot, value, weight(value))
         return value, version
+
+    async def kept(self, key: tuple[Hashable, ...]) -> _Entry | None:
+        """The answer of `key` kept at the current version, if any (computing nothing): an
+        export looks for its bytes before it asks for what they are made of."""
+        return self._kept(key, await self._version())
+
+    def _kept(self, key: tuple[Hashable, ...], version: Version) -> _Entry | None:
+        entry = self.entries.get((key, version))
+        if entry is not None:
+            self.entries.move_to_end((key, version))
+            self.answers.labels(key[0], "kept").inc()
+        return entry
+
+    async def _version(self) -> Version:
+        try:
+            return await run_in_threadpool(data_version, self.store)
+        except SQLAlchemyError:
+            raise database_unavailable() from None
 
     async def run(self, compute: Callable[[], T], *, reader: str) -> T:
         """`compute` in a worker thread under the same limits, nothing kept (for an answer that

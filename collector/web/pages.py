@@ -248,6 +248,9 @@ class WebPages:
             found = await self._sites_of(units, reader)
             table = data.sites_rows(found)
             return await self.collector.reads.run(lambda: _encode(name, kind, table), reader=reader)
+        key = ("export", name, kind, units, lang)
+        if (kept := await self.collector.reads.kept(key)) is not None:
+            return kept.value  # type: ignore[no-any-return]
         made: Callable[[], bytes | None]
         if name == "ranking":
             snapshot = await self._ranking_of(units, reader)
@@ -259,7 +262,7 @@ class WebPages:
             report = await self._report_of(units, lang, reader)
             made = lambda: _encode(name, kind, data.obsolete_rows(report))  # noqa: E731
         body, _version = await self.collector.reads.get(
-            ("export", name, kind, units, lang), made, reader=reader,
+            key, made, reader=reader,
             weight=lambda body: 1 + len(body or b"") // 1024,
         )  # fmt: skip
         return body

@@ -17,6 +17,7 @@ import anyio
 import httpx
 import pytest
 
+from agent.wire.inventory import Inventory
 from collector.config import CollectorConfig
 from collector.ingest import Rejection
 from collector.metrics import Metrics
@@ -25,6 +26,7 @@ from collector.paging import MAX_PAGE
 from collector.ranking.snapshots import RankingSnapshots
 from collector.readcache import ReadCache
 from collector.store import Store, open_store
+from tests.collector.conftest import load_sites
 from tests.peers.collector import CollectorProcess, start_collector
 from tests.web.cases import SITES, inventory, ranking_result
 
@@ -295,3 +297,19 @@ def test_kept_answers_stay_under_their_weight(store: Store) -> None:
 
     anyio.run(main)
     assert [slot[0] for slot in cache.entries] == [("b",), ("c",)]  # the oldest dropped first
+
+
+def test_a_kept_answer_is_found_without_computing_until_the_data_changes(store: Store) -> None:
+    load_sites(store, "post2025.csv")
+    cache = ReadCache(store, Metrics().read_answers)
+
+    async def main() -> list[bool]:
+        await cache.get(("export",), lambda: b"bytes", reader="01")
+        before = await cache.kept(("export",))
+        store.inventory.record("00004", Inventory.model_validate(inventory("00004")))
+        return [
+            before is not None and before.value == b"bytes",
+            await cache.kept(("export",)) is None,
+        ]
+
+    assert anyio.run(main) == [True, True]
