@@ -365,9 +365,10 @@ def table(before: dict[str, Any] | None, after: dict[str, Any]) -> str:
             was_cpu = (f"{was['cold_cpu_s']:.2f} / {was.get('warm_cpu_s', 0):.2f} s"
                        if was else "")  # fmt: skip
             note = f" ({row['pages']} pages)" if "pages" in row else ""
+            was_bytes = f"{was['bytes']:,}" if was else ""
             lines.append(
                 f"| {row['endpoint']}{note} | {row.get('status', '')} | {row['bytes']:,} | "
-                f"{row['cold_cpu_s']:.2f} s | {warm} | {was.get('bytes', 0):,} | {was_cpu} |"
+                f"{row['cold_cpu_s']:.2f} s | {warm} | {was_bytes} | {was_cpu} |"
             )
     return "\n".join(lines) + "\n"
 
