@@ -49,8 +49,9 @@ for a minute): more would take the GIL from the ingest path. Should become confi
 (`limits.max_read_computes_in_flight`)."""
 
 MAX_CACHED_WEIGHT = 300_000
-"""What the kept answers may weigh, in list items (a device, a unit) or KiB of export: about
-three national lists (66,000 devices each) at ~2 KiB of Python objects an item. Should become
+"""What the kept answers may weigh, in list items (a device, a unit) or KiB of export: a
+national obsolete or device list (201,300 devices) is ~200,000 items, so one and a half of
+them; the collector's RSS with it full was 1.7 GB (bench/results/api_cost.md). Should become
 config (`limits.max_cached_read_items`)."""
 
 RETRY_AFTER = "10"  # seconds: a computation in the way takes that order of time
