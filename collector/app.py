@@ -28,6 +28,7 @@ from collector.metrics import Metrics
 from collector.obsolete.api import ObsoleteApi
 from collector.ranking.api import RankingMetrics
 from collector.ranking.api import indicators as ranking_indicators
+from collector.readcache import ReadCache
 from collector.readers import authorize_reader, bearer_token, database_unavailable
 from collector.speedtest import RandomBlock, SiteLimiter, parse_size
 from collector.store import SiteIdentity, Store
@@ -59,6 +60,8 @@ class Collector:
         self.forward_workers = anyio.CapacityLimiter(FORWARDS_IN_FLIGHT)
         # bounds the memory of parsing: the GIL runs one decode at a time anyway
         self._decoding = threading.BoundedSemaphore(config.limits.max_concurrent_decodes)
+        # the read endpoints' answers, kept per version of the data
+        self.reads = ReadCache(store, metrics.read_answers)
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -247,7 +250,7 @@ class Collector:
     async def indicators(self, request: Request) -> Response:
         try:
             scope = await authorize_reader(self, request)
-            response = await ranking_indicators(self.store, self.config, scope, request)
+            response = await ranking_indicators(self.reads, self.config, scope, request)
         except Rejection as rejection:
             return self._refuse("indicators", rejection, request=request)
         self.metrics.requests.labels("indicators", "200").inc()

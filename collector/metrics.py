@@ -61,6 +61,13 @@ class Metrics:
             ["event"],
             registry=r,
         )
+        self.read_answers = Counter(
+            "ictinfra_collector_read_answers",
+            "Answers of the read API, web pages and exports, by kind and by whether they were"
+            " kept from an earlier request (data unchanged) or computed.",
+            ["kind", "result"],
+            registry=r,
+        )
         self.speedtests = Counter(
             "ictinfra_collector_speedtests",
             "Speed tests granted (200 answered), by site.",

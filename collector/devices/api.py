@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from collector.devices.listing import list_devices
 from collector.ingest import Rejection
+from collector.paging import page_of
 from collector.readers import ReaderScope, authorize_reader, database_unavailable
 from collector.sites_csv import CODE_RE
 
@@ -36,13 +37,23 @@ async def devices(collector: Collector, request: Request) -> Response:
     try:
         scope = await authorize_reader(collector, request)
         site = request.query_params.get("site") or None
+        page = page_of(request.query_params)
         try:
             units = await run_in_threadpool(_units, collector, scope, site)
-            items = await run_in_threadpool(list_devices, collector.store, units)
         except SQLAlchemyError as exc:
             log.error("database error while listing devices: %s", type(exc).__name__)
             raise database_unavailable() from None
+        items, version = await collector.reads.get(
+            ("devices", units),
+            lambda: list_devices(collector.store, units),
+            reader=scope.unit,
+            weight=len,
+            as_of=page.version,
+        )
     except Rejection as rejection:
         return collector._refuse("devices", rejection, request=request)
     collector.metrics.requests.labels("devices", "200").inc()
-    return JSONResponse({"unit": scope.unit, "site": site, "devices": items})
+    return JSONResponse(
+        {"unit": scope.unit, "site": site, "devices": page.cut(items),
+         "page": {**page.describe(version, len(items)), "totals": {"devices": len(items)}}}
+    )  # fmt: skip

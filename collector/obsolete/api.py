@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector as PromCollector
@@ -24,17 +24,19 @@ from collector.ingest import Rejection
 from collector.obsolete.engine import split
 from collector.obsolete.exposition import ObsoleteSeries
 from collector.obsolete.service import book_for, obsolete_report, seen
+from collector.paging import PARAMS, page_of
 from collector.readers import authorize_reader, database_unavailable
 
 if TYPE_CHECKING:
     from collector.app import Collector
+    from collector.obsolete.book import RulesBook
 
 log = logging.getLogger("collector.obsolete")
 
 
 def _query(request: Request) -> tuple[str | None, str, int | None, dt.date]:
     params = request.query_params
-    unknown = sorted(set(params) - {"site", "lang", "within_months", "at"})
+    unknown = sorted(set(params) - {"site", "lang", "within_months", "at", *PARAMS})
     if unknown:
         raise Rejection("bad_request", f"unknown query parameter {unknown[0][:40]!r}", 400)
     lang = params.get("lang", "vi")
@@ -49,6 +51,35 @@ def _query(request: Request) -> tuple[str | None, str, int | None, dt.date]:
         raise Rejection("bad_request", "at must be a date YYYY-MM-DD", 400) from None
     months = int(months_text) if months_text is not None else None
     return params.get("site") or None, lang, months, at
+
+
+LISTS = ("devices", "soon_obsolete", "unknown")
+
+
+async def cached_report(
+    collector: Collector,
+    book: RulesBook,
+    units: frozenset[str],
+    *,
+    reader: str,
+    at: dt.date | None = None,
+    months: int | None = None,
+    lang: str = "vi",
+    as_of: str | None = None,
+) -> tuple[dict[str, Any], str]:
+    """(`obsolete_report` of `units`, its data version), computed once per version of the data
+    (the API, the page and the exports share it)."""
+    day = at or dt.date.today()
+    window = months or book.default.soon_months
+    return await collector.reads.get(
+        ("obsolete", units, day, window, lang),
+        lambda: obsolete_report(
+            collector.store, book, at=day, months=window, sites=units, lang=lang
+        ),
+        reader=reader,
+        weight=lambda data: 1 + sum(len(data[name]) for name in LISTS),
+        as_of=as_of,
+    )
 
 
 class ObsoleteApi(PromCollector):
@@ -66,20 +97,25 @@ class ObsoleteApi(PromCollector):
         try:
             scope = await authorize_reader(collector, request)
             site, lang, months, at = _query(request)
+            page = page_of(request.query_params)
             try:
                 units = await run_in_threadpool(units_in_scope, collector, scope, site)
-                data = await run_in_threadpool(
-                    lambda: obsolete_report(
-                        collector.store, self.book, at=at, months=months, sites=units, lang=lang
-                    )
-                )
             except SQLAlchemyError as exc:
                 log.error("database error while listing obsolete devices: %s", type(exc).__name__)
                 raise database_unavailable() from None
+            data, version = await cached_report(
+                collector, self.book, units, reader=scope.unit, at=at, months=months, lang=lang,
+                as_of=page.version,
+            )  # fmt: skip
         except Rejection as rejection:
             return collector._refuse("obsolete", rejection, request=request)
         collector.metrics.requests.labels("obsolete", "200").inc()
-        return JSONResponse({"unit": scope.unit, "site": site, **data})
+        cut = {name: page.cut(data[name]) for name in LISTS}
+        paged = page.describe(version, *(len(data[name]) for name in LISTS))
+        totals = {name: len(data[name]) for name in LISTS}
+        return JSONResponse(
+            {"unit": scope.unit, "site": site, **data, **cut, "page": {**paged, "totals": totals}}
+        )
 
     # --- the metric ----------------------------------------------------------------------
 

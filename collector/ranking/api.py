@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from agent.errors import ConfigError, PeerError
 from collector.ingest import Rejection
+from collector.paging import page_of
 from collector.ranking.methodology import load_methodology
 from collector.ranking.period import PeriodError, parse_period
 from collector.ranking.run import NoDataError, run_ranking
@@ -30,6 +30,7 @@ from collector.readers import ReaderScope
 
 if TYPE_CHECKING:
     from collector.config import CollectorConfig
+    from collector.readcache import ReadCache
     from collector.store import Store
 
 MAX_PERIOD_TEXT = 64
@@ -84,15 +85,28 @@ def scoped(snapshot: Snapshot, scope: ReaderScope) -> dict[str, Any]:
     }
 
 
+def snapshot_weight(snapshot: Snapshot) -> int:
+    """Units and evidence items: what a kept snapshot holds."""
+    units = snapshot.result["units"]
+    return len(units) + sum(len(i["evidence"]) for u in units for i in u["indicators"].values())
+
+
 async def indicators(
-    store: Store, config: CollectorConfig, scope: ReaderScope, request: Request
+    reads: ReadCache, config: CollectorConfig, scope: ReaderScope, request: Request
 ) -> JSONResponse:
     period = _period_text(request)
-    try:
-        snapshot = await run_in_threadpool(_snapshot, store, config, period)
-    except SQLAlchemyError:
-        raise Rejection("database_unavailable", "database unavailable, retry later", 503) from None
-    return JSONResponse(scoped(snapshot, scope))
+    page = page_of(request.query_params)
+    snapshot, version = await reads.get(
+        ("indicators", period),
+        lambda: _snapshot(reads.store, config, period),
+        reader=scope.unit,
+        weight=snapshot_weight,
+        as_of=page.version,
+    )
+    answer = scoped(snapshot, scope)
+    units = answer["units"]
+    paged = page.describe(version, len(units))
+    return JSONResponse({**answer, "units": page.cut(units), "page": paged})
 
 
 class RankingMetrics(Collector):

@@ -9,12 +9,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from collector.devices.listing import CSV_COLUMNS as DEVICE_COLUMNS
-from collector.devices.listing import csv_row, list_devices
+from collector.devices.listing import csv_row
 from collector.devices.model import SeenDevice
 from collector.devices.view import seen_devices
-from collector.obsolete.book import RulesBook
 from collector.obsolete.report import format_csv as obsolete_csv
-from collector.obsolete.service import obsolete_report
 from collector.readers import SITE_SCOPE
 from collector.store import Store
 from collector.store.schema import devices, inventory_snapshots, tokens
@@ -66,28 +64,24 @@ def sites(store: Store, units: Collection[str]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def sites_table(store: Store, units: Collection[str]) -> tuple[list[str], list[list[Any]]]:
-    return list(SITE_COLUMNS), [[s[c] or "" for c in SITE_COLUMNS] for s in sites(store, units)]
+def sites_rows(found: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The sites export of `sites`."""
+    return list(SITE_COLUMNS), [[s[c] or "" for c in SITE_COLUMNS] for s in found]
 
 
 def device_list(store: Store, units: Collection[str]) -> list[SeenDevice]:
     return seen_devices(store, sites=units)
 
 
-def devices_table(store: Store, units: Collection[str]) -> tuple[list[str], list[list[Any]]]:
-    return list(DEVICE_COLUMNS), [csv_row(item) for item in list_devices(store, units)]
+def devices_rows(items: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The devices export of `list_devices` records, in the CLI's CSV columns."""
+    return list(DEVICE_COLUMNS), [csv_row(item) for item in items]
 
 
-def obsolete(store: Store, book: RulesBook, units: Collection[str], lang: str) -> dict[str, Any]:
-    return obsolete_report(store, book, at=dt.date.today(), sites=units, lang=lang)
-
-
-def obsolete_table(
-    store: Store, book: RulesBook, units: Collection[str], lang: str
-) -> tuple[list[str], list[list[Any]]]:
-    header, rows = parse_csv(obsolete_csv(obsolete(store, book, units, lang)))
+def obsolete_rows(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The obsolete export of an `obsolete_report`, in the CLI's CSV columns."""
+    header, rows = parse_csv(obsolete_csv(report))
     return header, list(rows)
 
 
-__all__ = ["device_list", "devices_table", "obsolete", "obsolete_table", "sites", "sites_table",
-           "table_csv"]  # fmt: skip
+__all__ = ["device_list", "devices_rows", "obsolete_rows", "sites", "sites_rows", "table_csv"]

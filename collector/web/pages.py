@@ -18,7 +18,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from collector.devices.api import _units as units_in_scope
+from collector.devices.listing import list_devices
+from collector.devices.model import SeenDevice
 from collector.ingest import Rejection
+from collector.obsolete.api import LISTS, cached_report
+from collector.ranking.api import snapshot_weight
+from collector.ranking.snapshots import RankingSnapshots, Snapshot
 from collector.readers import ReaderScope
 from collector.web import data, ranking
 from collector.web.exports import CSV_TYPE, XLSX_TYPE, table_csv, table_xlsx
@@ -51,6 +56,14 @@ EXPORTS = ("sites", "devices", "obsolete", "ranking")
 MAX_DEVICE_ROWS = 2000  # on the page; the exports have every device
 Table = tuple[list[str], list[list[Any]]]
 Show = Callable[[Session, frozenset[str], str | None], Awaitable[Response]]
+Build = Callable[[frozenset[str], str, str], Awaitable[dict[str, Any]]]
+
+
+def _encode(name: str, kind: str, table: Table) -> bytes:
+    header, rows = table
+    return (
+        table_csv(header, rows).encode("utf-8") if kind == "csv" else table_xlsx(name, header, rows)
+    )
 
 
 def _environment() -> Environment:
@@ -125,47 +138,89 @@ class WebPages:
             log.error("database error on the web page: %s", type(exc).__name__)
             return self._error(request, session, 503, t["unavailable"])
 
-    def _page(self, name: str, build: Callable[[frozenset[str], str], dict[str, Any]]) -> Any:
+    def _page(self, name: str, build: Build) -> Any:
         async def endpoint(request: Request) -> Response:
             async def show(session: Session, units: frozenset[str], site: str | None) -> Response:
-                lang = language(request)
-                context = await run_in_threadpool(build, units, lang)
+                lang, reader = language(request), f"account of {session.unit}"
+                context = await build(units, lang, reader)
                 unit = await run_in_threadpool(self.collector.store.registry.unit, session.unit)
-                return self.render(
-                    request, f"{name}.html", session=session, site=site, page=name,
-                    unit_name=unit.name if unit else session.unit, **context,
+                # thousands of rows: off the event loop, under the same limits as the data
+                return await self.collector.reads.run(
+                    lambda: self.render(
+                        request, f"{name}.html", session=session, site=site, page=name,
+                        unit_name=unit.name if unit else session.unit, **context,
+                    ),
+                    reader=reader,
                 )  # fmt: skip
 
             return await self._guarded(request, show)
 
         return endpoint
 
+    # --- what the pages and exports are made of (kept per version of the data) -----------
+
+    async def _devices_of(self, units: frozenset[str], reader: str) -> list[SeenDevice]:
+        store = self.collector.store
+        found, _version = await self.collector.reads.get(
+            ("seen", units), lambda: data.device_list(store, units), reader=reader, weight=len
+        )
+        return found
+
+    async def _listing_of(self, units: frozenset[str], reader: str) -> list[dict[str, Any]]:
+        store = self.collector.store
+        found, _version = await self.collector.reads.get(
+            ("devices", units), lambda: list_devices(store, units), reader=reader, weight=len
+        )
+        return found
+
+    async def _report_of(self, units: frozenset[str], lang: str, reader: str) -> dict[str, Any]:
+        report, _version = await cached_report(
+            self.collector, self.book, units, reader=reader, lang=lang
+        )
+        return report
+
+    async def _ranking_of(self, units: frozenset[str], reader: str) -> Snapshot | None:
+        snapshots = RankingSnapshots(self.collector.store.engine)
+        found, _version = await self.collector.reads.get(
+            ("ranking",),
+            snapshots.latest,
+            reader=reader,
+            weight=lambda s: snapshot_weight(s) if s else 1,
+        )
+        return ranking.scoped(found, units)
+
     # --- pages ---------------------------------------------------------------------------
 
-    def _sites(self, units: frozenset[str], _lang: str) -> dict[str, Any]:
-        return {"sites": data.sites(self.collector.store, units)}
+    async def _sites_of(self, units: frozenset[str], reader: str) -> list[dict[str, Any]]:
+        """Not kept, only limited: the last contact of each site moves with every write."""
+        store = self.collector.store
+        return await self.collector.reads.run(lambda: data.sites(store, units), reader=reader)
 
-    def _devices(self, units: frozenset[str], _lang: str) -> dict[str, Any]:
-        found = data.device_list(self.collector.store, units)
+    async def _sites(self, units: frozenset[str], _lang: str, reader: str) -> dict[str, Any]:
+        return {"sites": await self._sites_of(units, reader)}
+
+    async def _devices(self, units: frozenset[str], _lang: str, reader: str) -> dict[str, Any]:
+        found = await self._devices_of(units, reader)
         return {"devices": found[:MAX_DEVICE_ROWS], "device_count": len(found)}
 
-    def _obsolete(self, units: frozenset[str], lang: str) -> dict[str, Any]:
-        report = data.obsolete(self.collector.store, self.book, units, lang)
-        return {"report": report, "months": self.book.default.soon_months}
+    async def _obsolete(self, units: frozenset[str], lang: str, reader: str) -> dict[str, Any]:
+        report = await self._report_of(units, lang, reader)
+        shown = {name: report[name][:MAX_DEVICE_ROWS] for name in LISTS}
+        totals = {name: len(report[name]) for name in LISTS}
+        return {"report": {**report, **shown}, "totals": totals,
+                "months": self.book.default.soon_months}  # fmt: skip
 
-    def _ranking(self, units: frozenset[str], lang: str) -> dict[str, Any]:
-        snapshot = ranking.latest(self.collector.store, units)
-        return {"ranking": ranking.view(snapshot, lang) if snapshot else None}
+    async def _ranking(self, units: frozenset[str], lang: str, reader: str) -> dict[str, Any]:
+        snapshot = await self._ranking_of(units, reader)
+        shown, _version = await self.collector.reads.get(
+            ("ranking-view", units, lang),
+            lambda: ranking.view(snapshot, lang) if snapshot else None,
+            reader=reader,
+            weight=lambda view: 1 + sum(map(len, view["levels"].values())) if view else 1,
+        )
+        return {"ranking": shown}
 
     # --- exports -------------------------------------------------------------------------
-
-    def _table(self, name: str, units: frozenset[str], lang: str) -> Table:
-        store = self.collector.store
-        if name == "devices":
-            return data.devices_table(store, units)
-        if name == "obsolete":
-            return data.obsolete_table(store, self.book, units, lang)
-        return data.sites_table(store, units)
 
     async def export(self, request: Request) -> Response:
         name, _, kind = request.path_params["name"].partition(".")
@@ -175,7 +230,7 @@ class WebPages:
 
         async def show(session: Session, units: frozenset[str], site: str | None) -> Response:
             lang = language(request)
-            body = await run_in_threadpool(self._download, name, kind, units, lang)
+            body = await self._download(name, kind, units, lang, f"account of {session.unit}")
             if body is None:
                 return self._error(request, session, 404, WORDS[lang]["no_ranking"])
             filename = f"ictinfra-{name}-{site or session.unit}.{kind}"
@@ -185,15 +240,32 @@ class WebPages:
 
         return await self._guarded(request, show)
 
-    def _download(self, name: str, kind: str, units: frozenset[str], lang: str) -> bytes | None:
-        """The export's bytes; None for the ranking before its first run."""
+    async def _download(
+        self, name: str, kind: str, units: frozenset[str], lang: str, reader: str
+    ) -> bytes | None:
+        """The export's bytes, kept per version of the data; None before the first ranking."""
+        if name == "sites":
+            found = await self._sites_of(units, reader)
+            table = data.sites_rows(found)
+            return await self.collector.reads.run(lambda: _encode(name, kind, table), reader=reader)
+        key = ("export", name, kind, units, lang)
+        if (kept := await self.collector.reads.kept(key)) is not None:
+            return kept.value  # type: ignore[no-any-return]
+        made: Callable[[], bytes | None]
         if name == "ranking":
-            snapshot = ranking.latest(self.collector.store, units)
-            return None if snapshot is None else ranking.export(snapshot, kind)
-        header, rows = self._table(name, units, lang)
-        if kind == "csv":
-            return table_csv(header, rows).encode("utf-8")
-        return table_xlsx(name, header, rows)
+            snapshot = await self._ranking_of(units, reader)
+            made = lambda: None if snapshot is None else ranking.export(snapshot, kind)  # noqa: E731
+        elif name == "devices":
+            items = await self._listing_of(units, reader)
+            made = lambda: _encode(name, kind, data.devices_rows(items))  # noqa: E731
+        else:
+            report = await self._report_of(units, lang, reader)
+            made = lambda: _encode(name, kind, data.obsolete_rows(report))  # noqa: E731
+        body, _version = await self.collector.reads.get(
+            key, made, reader=reader,
+            weight=lambda body: 1 + len(body or b"") // 1024,
+        )  # fmt: skip
+        return body
 
     async def stylesheet(self, _request: Request) -> Response:
         css = (HERE / "templates" / "web.css").read_text(encoding="utf-8")
@@ -203,7 +275,7 @@ class WebPages:
         return self._error(request, None, 404, WORDS[language(request)]["not_found"])
 
     def routes(self) -> list[Route]:
-        page: Callable[[str, Any], Callable[[Request], Awaitable[Response]]] = self._page
+        page: Callable[[str, Build], Callable[[Request], Awaitable[Response]]] = self._page
         return [
             Route("/", page("sites", self._sites), methods=["GET"]),
             Route("/devices", page("devices", self._devices), methods=["GET"]),

@@ -8,16 +8,14 @@ from collections.abc import Collection
 from typing import Any
 
 from collector.ranking.output import to_csv, to_xlsx
-from collector.ranking.snapshots import RankingSnapshots, Snapshot
-from collector.store import Store
+from collector.ranking.snapshots import Snapshot
 
 MAX_EVIDENCE_SHOWN = 100  # per indicator of a unit on the page; the XLSX has all of it
 MAX_EVIDENCE_PAGE = 5000  # on the whole page (a province of 3,000 communes stays readable)
 
 
-def latest(store: Store, units: Collection[str]) -> Snapshot | None:
-    """The newest stored run of any period, with only `units` in it; None before the first."""
-    found = RankingSnapshots(store.engine).latest()
+def scoped(found: Snapshot | None, units: Collection[str]) -> Snapshot | None:
+    """A stored run with only `units` in it (None stays None)."""
     if found is None:
         return None
     mine = [unit for unit in found.result["units"] if unit["code"] in units]

@@ -238,6 +238,29 @@ def test_long_lists_are_cut_on_the_page_not_in_the_exports(
     assert len(client.get("/export/devices.csv").text.splitlines()) == 3  # header + 2
 
 
+def test_new_data_is_on_the_next_page_and_export(
+    client: TestClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert login(client, "ha-noi") == 303
+    pages = [client.get(path).text for path in ("/devices", "/obsolete")]
+    exports = [client.get(f"/export/{name}.csv").text for name in ("devices", "obsolete")]
+    assert [client.get(path).text for path in ("/devices", "/obsolete")] == pages  # kept
+    assert "sw-kho" not in "".join(pages + exports)
+    document = inventory("00004")
+    document["devices"][0] = {**document["devices"][0], "device": "sw-kho"}
+    store.inventory.record("00004", Inventory.model_validate(document))
+    assert all("sw-kho" in client.get(path).text for path in ("/devices", "/obsolete"))
+    assert all("sw-kho" in client.get(f"/export/{n}.csv").text for n in ("devices", "obsolete"))
+    monkeypatch.setattr("collector.web.pages.MAX_DEVICE_ROWS", 1)  # two obsolete switches now
+    assert "Hiển thị 1 trên 2 thiết bị" in client.get("/obsolete").text
+    ranking = client.get("/ranking").text
+    result = ranking_result()
+    result["units"][0]["name"] = "Hà Nội, xếp hạng mới"
+    RankingSnapshots(store.engine).store(result, "methodology text", {})
+    assert ranking != client.get("/ranking").text
+    assert "Hà Nội, xếp hạng mới" in client.get("/ranking").text
+
+
 def test_ranking_evidence_has_a_page_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     from collector.ranking.snapshots import Snapshot
     from collector.web import ranking
