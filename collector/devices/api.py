@@ -50,6 +50,7 @@ async def devices(collector: Collector, request: Request) -> Response:
             weight=len,
             as_of=page.version,
         )
+        page.check(len(items))
     except Rejection as rejection:
         return collector._refuse("devices", rejection, request=request)
     collector.metrics.requests.labels("devices", "200").inc()

@@ -107,6 +107,7 @@ class ObsoleteApi(PromCollector):
                 collector, self.book, units, reader=scope.unit, at=at, months=months, lang=lang,
                 as_of=page.version,
             )  # fmt: skip
+            page.check(*(len(data[name]) for name in LISTS))
         except Rejection as rejection:
             return collector._refuse("obsolete", rejection, request=request)
         collector.metrics.requests.labels("obsolete", "200").inc()

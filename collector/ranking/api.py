@@ -105,6 +105,7 @@ async def indicators(
     )
     answer = scoped(snapshot, scope)
     units = answer["units"]
+    page.check(len(units))
     paged = page.describe(version, len(units))
     return JSONResponse({**answer, "units": page.cut(units), "page": paged})
 

@@ -17,15 +17,15 @@ import anyio
 import httpx
 import pytest
 
-from agent.wire.inventory import Inventory
 from collector.config import CollectorConfig
 from collector.ingest import Rejection
 from collector.metrics import Metrics
 from collector.obsolete.service import book_for, obsolete_report
-from collector.paging import MAX_PAGE
+from collector.paging import MAX_PAGE, MAX_WHOLE, page_of
 from collector.ranking.snapshots import RankingSnapshots
 from collector.readcache import ReadCache
 from collector.store import Store, open_store
+from collector.wire import inventory as validate_inventory
 from tests.collector.conftest import load_sites
 from tests.peers.collector import CollectorProcess, start_collector
 from tests.web.cases import SITES, inventory, ranking_result
@@ -192,7 +192,7 @@ def test_pages_are_bounded_and_a_bad_page_is_refused(running: Running) -> None:
             assert answer.text.startswith(f"{name} must be "), answer.text
     whole = _get(running, "/api/v1/devices", reader)
     version = whole["page"].pop("version")
-    assert whole["page"] == {"offset": 0, "limit": MAX_PAGE, "next_offset": None,
+    assert whole["page"] == {"offset": 0, "limit": None, "next_offset": None,
                              "totals": {"devices": len(whole["devices"])}}  # fmt: skip
     pages, offset = [], 0
     while offset is not None:
@@ -204,6 +204,20 @@ def test_pages_are_bounded_and_a_bad_page_is_refused(running: Running) -> None:
     obsolete = _get(running, "/api/v1/obsolete", reader, limit="1")
     assert len(obsolete["devices"]) == 1 and obsolete["page"]["next_offset"] == 1
     assert obsolete["page"]["totals"]["devices"] == obsolete["counts"]["obsolete"] == 2
+
+
+def test_a_whole_list_past_the_bound_is_refused_not_cut() -> None:
+    """No page asked for: the whole list up to MAX_WHOLE, then 413 (a job reading only the
+    first items of a longer list would not know it missed the rest)."""
+    whole = page_of({})
+    whole.check(MAX_WHOLE, 3)
+    assert whole.cut(list(range(MAX_WHOLE))) == list(range(MAX_WHOLE))
+    with pytest.raises(Rejection) as refused:
+        whole.check(3, MAX_WHOLE + 1)
+    assert refused.value.status == 413 and "ask for pages (?limit=1..1000)" in str(refused.value)
+    paged = page_of({"offset": "2"})
+    paged.check(MAX_WHOLE * 10)
+    assert paged.limit == MAX_PAGE and paged.cut(list(range(5))) == [2, 3, 4]
 
 
 def test_the_next_pages_of_a_version_are_cut_from_its_answer(running: Running) -> None:
@@ -306,7 +320,7 @@ def test_a_kept_answer_is_found_without_computing_until_the_data_changes(store: 
     async def main() -> list[bool]:
         await cache.get(("export",), lambda: b"bytes", reader="01")
         before = await cache.kept(("export",))
-        store.inventory.record("00004", Inventory.model_validate(inventory("00004")))
+        store.inventory.record("00004", validate_inventory(inventory("00004")))
         return [
             before is not None and before.value == b"bytes",
             await cache.kept(("export",)) is None,

@@ -248,7 +248,7 @@ def test_new_data_is_on_the_next_page_and_export(
     assert "sw-kho" not in "".join(pages + exports)
     document = inventory("00004")
     document["devices"][0] = {**document["devices"][0], "device": "sw-kho"}
-    store.inventory.record("00004", Inventory.model_validate(document))
+    store.inventory.record("00004", validate_inventory(document))
     assert all("sw-kho" in client.get(path).text for path in ("/devices", "/obsolete"))
     assert all("sw-kho" in client.get(f"/export/{n}.csv").text for n in ("devices", "obsolete"))
     monkeypatch.setattr("collector.web.pages.MAX_DEVICE_ROWS", 1)  # two obsolete switches now
