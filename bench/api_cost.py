@@ -187,11 +187,11 @@ def fill(url: str, args: argparse.Namespace) -> tuple[str, float]:
 # --- the requests -----------------------------------------------------------------------
 
 API = [  # (name, path, params)
-    ("api obsolete (national)", "/api/v1/obsolete", {}),
+    ("api obsolete (national)", "/api/v1/obsolete", {"limit": "1000"}),
     ("api obsolete (a province)", "/api/v1/obsolete", {"site": "P01"}),
     ("api obsolete (a commune)", "/api/v1/obsolete", {"site": "C00001"}),
     ("api indicators (national)", "/api/v1/indicators", {"period": PERIOD}),
-    ("api devices (national)", "/api/v1/devices", {}),
+    ("api devices (national)", "/api/v1/devices", {"limit": "1000"}),
     ("api devices (a province)", "/api/v1/devices", {"site": "P01"}),
 ]
 WEB = [

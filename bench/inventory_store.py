@@ -11,6 +11,7 @@ half of them gone. The write lock is held from the transaction's first write to 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 import time
@@ -54,7 +55,7 @@ def main() -> None:
         held: list[float] = []
         _time_transactions(store.engine, held)
         for label, devices in (("all new", None), ("all seen again", None), ("half gone", 2)):
-            shown = snapshot.model_copy(update={"collected_at": time.time()})
+            shown = dataclasses.replace(snapshot, collected_at=time.time())
             if devices:
                 shown.devices = shown.devices[: len(shown.devices) // devices]
             began = time.perf_counter()
