@@ -20,6 +20,9 @@ from tests.snmp.promtext import by_device, parse_samples, value_of
 
 pytestmark = pytest.mark.peer
 POLL_TIMEOUT = 4.0
+# The too-slow device's walk (~47 requests, each answered 1.5 s late) would take ~70 s if the
+# deadline did not cut it: the bounds below leave a loaded machine room and still tell the two.
+UNCUT_WALK = 70.0
 CISCO = REPO / "tests" / "cases" / "snmp" / "cisco-c3560"
 
 
@@ -79,8 +82,8 @@ def test_dead_and_slow_devices_do_not_hold_the_cycle(
     assert up == {"healthy": 1, "dead": 0, "too-slow": 0, "slow": 1, "v1-only-asked-v2c": 0}, (
         result.stderr
     )
-    # Python start-up + import (~2 s on a loaded 2-core box) + the longest device budget.
-    assert elapsed < POLL_TIMEOUT + 8, elapsed
+    # Python start-up + import (~2 s, far more on a loaded box) + the longest device budget.
+    assert elapsed < UNCUT_WALK - 10, elapsed
     assert value_of(samples, "ictinfra_snmp_errors_total", device="too-slow", kind="deadline") == 1
     assert value_of(samples, "ictinfra_snmp_errors_total", device="dead", kind="timeout") >= 1
     assert value_of(samples, "ictinfra_snmp_timeouts_total", device="dead") >= 1
@@ -91,7 +94,11 @@ def test_dead_and_slow_devices_do_not_hold_the_cycle(
     }
     assert v1_only.dropped >= 1 and v1_only.forwarded == 0
     duration = value_of(samples, "ictinfra_snmp_poll_duration_seconds", device="too-slow")
-    assert duration is not None and POLL_TIMEOUT - 0.5 < duration < POLL_TIMEOUT + 2
+    assert duration is not None and POLL_TIMEOUT - 0.5 < duration < UNCUT_WALK / 2
+    durations = [
+        value_of(samples, "ictinfra_snmp_poll_duration_seconds", device=d) or 0.0 for d in up
+    ]
+    assert max(durations) < UNCUT_WALK / 2, durations  # the cycle ended near its deadline
 
 
 def test_queued_devices_share_what_is_left_of_the_cycle() -> None:
@@ -127,7 +134,8 @@ def test_queued_devices_share_what_is_left_of_the_cycle() -> None:
     started = time.monotonic()
     assert asyncio.run(run()) == [False, False]
     silent.close()
-    assert time.monotonic() - started < 3.5
+    # 2.5 s; had the second device got its own budget, its 6 tries of 1 s would make it 8.5 s.
+    assert time.monotonic() - started < 7.0
 
 
 def test_device_that_ignores_getbulk_is_walked_with_getnext(
