@@ -23,6 +23,9 @@ POLL_TIMEOUT = 4.0
 # The too-slow device's walk (~47 requests, each answered 1.5 s late) would take ~70 s if the
 # deadline did not cut it: the bounds below leave a loaded machine room and still tell the two.
 UNCUT_WALK = 70.0
+# The devices that must come up get limits of their own: on a loaded machine snmpsim alone takes
+# longer than POLL_TIMEOUT to answer the healthy device's walk.
+ROOMY = {"timeout": "10s", "poll_timeout": "60s"}
 CISCO = REPO / "tests" / "cases" / "snmp" / "cisco-c3560"
 
 
@@ -52,10 +55,10 @@ def test_dead_and_slow_devices_do_not_hold_the_cycle(
         "snmp": {
             "poll_timeout": f"{POLL_TIMEOUT}s",
             "targets": [
-                target("healthy", snmpsim.address, "cisco-c3560", timeout="3s"),
+                target("healthy", snmpsim.address, "cisco-c3560", **ROOMY),
                 target("dead", dead_address, "public"),
                 target("too-slow", too_slow.address, "cisco-c3560", timeout="3s"),
-                target("slow", slow.address, "linux-host", timeout="3s"),
+                target("slow", slow.address, "linux-host", **ROOMY),
                 target("v1-only-asked-v2c", v1_only.address, "windows-xp-v1"),
             ],
         },
@@ -82,8 +85,8 @@ def test_dead_and_slow_devices_do_not_hold_the_cycle(
     assert up == {"healthy": 1, "dead": 0, "too-slow": 0, "slow": 1, "v1-only-asked-v2c": 0}, (
         result.stderr
     )
-    # Python start-up + import (~2 s, far more on a loaded box) + the longest device budget.
-    assert elapsed < UNCUT_WALK - 10, elapsed
+    # Python start-up + import (~2 s, far more on a loaded box) + the longest device's poll.
+    assert elapsed < 60 + 30, elapsed
     assert value_of(samples, "ictinfra_snmp_errors_total", device="too-slow", kind="deadline") == 1
     assert value_of(samples, "ictinfra_snmp_errors_total", device="dead", kind="timeout") >= 1
     assert value_of(samples, "ictinfra_snmp_timeouts_total", device="dead") >= 1
@@ -95,10 +98,10 @@ def test_dead_and_slow_devices_do_not_hold_the_cycle(
     assert v1_only.dropped >= 1 and v1_only.forwarded == 0
     duration = value_of(samples, "ictinfra_snmp_poll_duration_seconds", device="too-slow")
     assert duration is not None and POLL_TIMEOUT - 0.5 < duration < UNCUT_WALK / 2
-    durations = [
-        value_of(samples, "ictinfra_snmp_poll_duration_seconds", device=d) or 0.0 for d in up
-    ]
-    assert max(durations) < UNCUT_WALK / 2, durations  # the cycle ended near its deadline
+    deadlines = {"healthy": 60, "slow": 60, "dead": POLL_TIMEOUT, "v1-only-asked-v2c": POLL_TIMEOUT}
+    for device, deadline in deadlines.items():  # each within its own deadline (a late loop: +5)
+        took = value_of(samples, "ictinfra_snmp_poll_duration_seconds", device=device)
+        assert took is not None and took < deadline + 5, (device, took)
 
 
 def test_queued_devices_share_what_is_left_of_the_cycle() -> None:
