@@ -45,18 +45,20 @@ def mounts(*points: str) -> list[filesystems.Mount]:
 
 def test_a_hung_mount_is_bounded_then_skipped_until_it_answers() -> None:
     usage = HungMount("/srv/nfs")
-    probe = filesystems.FilesystemProbe(usage, timeout=0.3)
+    # Bounds a loaded machine meets: the hang lasts until released, and the second cycle is
+    # asserted shorter than the probe's timeout, which it would wait out if it waited at all.
+    probe = filesystems.FilesystemProbe(usage, timeout=1.5)
     try:
         started = time.monotonic()
         first = probe.measure(mounts("/", "/srv/nfs", "/home"))
-        assert time.monotonic() - started < 2.0  # the timeout, not the hang, bounds the cycle
+        assert time.monotonic() - started < 20  # the timeout, not the hang, bounds the cycle
         assert [r.stuck for r in first] == [False, True, False]
         assert first[0].usage == FAST and first[1].usage is None
         assert probe.stuck == ["/srv/nfs"]
 
         started = time.monotonic()
         second = probe.measure(mounts("/", "/srv/nfs", "/home"))
-        assert time.monotonic() - started < 0.25  # no wait at all for a known-stuck mount
+        assert time.monotonic() - started < 1.2  # no wait at all for a known-stuck mount
         assert second[1].stuck and usage.calls.count("/srv/nfs") == 1  # not called again
 
         usage.release.set()
@@ -84,7 +86,7 @@ def test_the_collector_reports_a_hung_mount_and_keeps_its_cycle_short() -> None:
         for _ in range(3):
             started = time.monotonic()
             collection = asyncio.run(collector.collect())
-            assert time.monotonic() - started < 2.0
+            assert time.monotonic() - started < 20  # the hang lasts until the test ends
             errors = family(collection, "node_filesystem_device_error")
             assert errors == {("/dev/vda", "ext4", "/"): 1}
             assert family(collection, "ictinfra_host_filesystem_stuck")[("/dev/vda", "ext4", "/")]

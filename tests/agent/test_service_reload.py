@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -88,6 +88,26 @@ def scrape(port: int) -> str:
         conn.close()
 
 
+async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait until `condition` holds (a loaded machine runs the collectors late); the caller then
+    asserts what it needs, so a timeout shows what was missing."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition() and loop.time() < deadline:
+        await asyncio.sleep(0.02)
+
+
+async def scrape_when(port: int, ready: Callable[[str], bool], timeout: float = 30.0) -> str:
+    """The first scrape for which `ready` holds, or the last one at `timeout`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        text = await asyncio.to_thread(scrape, port)
+        if ready(text) or loop.time() >= deadline:
+            return text
+        await asyncio.sleep(0.05)
+
+
 @pytest.fixture
 def root_logging() -> Iterator[None]:
     """A reload applies `log:` to the root logger: put it back for the other tests."""
@@ -116,8 +136,8 @@ def test_reload_rebuilds_collectors_keeps_old_on_error_and_stop_closes_all(
 
         service = Service(str(config_file), registry_factory=probes, sink_factory=sink_factory)
         await service.start(load_config(config_file))
-        await asyncio.sleep(0.35)
-        text = await asyncio.to_thread(scrape, port)
+        await until(lambda: sinks[0].sends >= 2)
+        text = await scrape_when(port, lambda t: 'collector="host-probe"} 1' in t)
         assert 'ictinfra_probe_runs{probe="host-probe"}' in text
         assert 'ictinfra_collector_success{collector="host-probe"} 1' in text
         assert "ictinfra_push_test_sends_total 1" in text and sinks[0].sends >= 2
@@ -133,8 +153,8 @@ def test_reload_rebuilds_collectors_keeps_old_on_error_and_stop_closes_all(
         )
         assert await service.reload()
         assert Probe.instances[0].closed
-        await asyncio.sleep(0.25)
-        text = await asyncio.to_thread(scrape, port)
+        await until(lambda: sinks[0].count >= 4)
+        text = await scrape_when(port, lambda t: 'collector="lan-probe"} 1' in t)
         assert "host-probe" not in text and 'collector="lan-probe"} 1' in text
         assert len(sinks) == 1 and sinks[0].count >= 4  # push unchanged: the same sink
 
@@ -144,7 +164,7 @@ def test_reload_rebuilds_collectors_keeps_old_on_error_and_stop_closes_all(
             lan + f"push:\n  url: http://127.0.0.1:1\n  token_file: {tmp_path / 'token'}\n"
         )
         assert await service.reload()  # push changed, collectors not: same collector objects
-        await asyncio.sleep(0.1)
+        await until(lambda: len(sinks) == 2 and sinks[1].running and sinks[1].count >= 1)
         assert len(sinks) == 2 and sinks[0].closed_after_run and sinks[1].running
         assert len(Probe.instances) == 2 and not Probe.instances[1].closed
         assert sinks[1].count >= 1  # the kept collectors deliver to the new sink
@@ -157,7 +177,7 @@ def test_reload_rebuilds_collectors_keeps_old_on_error_and_stop_closes_all(
         await service.stop()
         assert all(p.closed for p in Probe.instances) and sinks[1].closed_after_run
 
-    asyncio.run(asyncio.wait_for(scenario(), 60))
+    asyncio.run(asyncio.wait_for(scenario(), 180))
 
 
 def test_stop_during_a_reload_waits_for_it_and_closes_everything(

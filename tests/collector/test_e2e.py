@@ -15,7 +15,7 @@ import pytest
 
 from agent.wire.remote_write import WRITE_HEADERS, encode_write_request
 from tests.collector.conftest import CASES
-from tests.peers.collector import spawn_serve
+from tests.peers.collector import serve
 from tests.peers.common import (
     collector_command,
     free_port,
@@ -87,18 +87,9 @@ def collector(
         encoding="utf-8",
     )
     log = root / "collector.log"
-    process = spawn_serve(config, log, "--init")
-    running = RunningCollector(config, f"https://127.0.0.1:{port}", tls, process, log)
-
-    def healthy() -> bool:
-        assert process.poll() is None, log.read_text()
-        try:
-            answer = httpx.get(f"{running.url}/healthz", verify=tls.context(), timeout=1)
-        except httpx.HTTPError:
-            return False
-        return answer.status_code == 200
-
-    wait_until(healthy, 60, "collector")
+    url = f"https://127.0.0.1:{port}"
+    process = serve(config, url, "--init", log=log, verify=tls.context())
+    running = RunningCollector(config, url, tls, process, log)
     running.cli("sites", "import", str(CASES / "sites_good" / "pre2025.csv"))
     yield running
     stop(process)

@@ -27,7 +27,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.deploy.serve import start_collector
+from tests.peers.collector import serve
 from tests.peers.common import (
     REPO,
     collector_command,
@@ -139,7 +139,7 @@ def collector(
     cli("sites", "import", "--init", str(SITES))
     token = cli("sites", "token", SITE)
     url = f"http://127.0.0.1:{port}"
-    process = start_collector(config, url)
+    process = serve(config, url)
     yield url, token.strip().splitlines()[-1]
     stop(process)
 

@@ -15,7 +15,7 @@ import pytest
 
 from agent.config import load_config as load_agent_config
 from collector.config import load_config as load_collector_config
-from tests.deploy.serve import start_collector
+from tests.peers.collector import serve
 from tests.peers.common import REPO, free_port, stop
 
 DEPLOY = REPO / "deploy"
@@ -68,7 +68,7 @@ def test_the_documented_tls_setup_serves_https(tmp_path: Path) -> None:
     config = tmp_path / "collector.yaml"
     config.write_text(uncommented_tls(certs, port, tmp_path / "c.db"), encoding="utf-8")
     trust = ssl.create_default_context(cafile=str(certs / "ca.pem"))
-    process = start_collector(config, f"https://127.0.0.1:{port}", "--init", verify=trust)
+    process = serve(config, f"https://127.0.0.1:{port}", "--init", verify=trust)
     try:
         with pytest.raises(httpx.HTTPError):  # and only TLS
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)

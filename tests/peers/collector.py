@@ -1,15 +1,19 @@
-"""A real `ictinfra-collector serve` process on loopback (plain HTTP), for tests and benchmarks.
+"""A real `ictinfra-collector serve` process on loopback, for tests and benchmarks.
 
 running = start_collector(tmp_dir, forward=[{"url": prometheus.write_url}], sites=CSV)
 token = running.token("00001")
 running.write(token, body)          # an httpx.Response
 running.memory()                    # {"VmRSS": bytes, "VmHWM": bytes} from /proc/PID/status
 running.stop()
+
+process = serve(config, url, "--init", verify=ca)   # any config (HTTPS too), once /healthz answers
+stop(process)                                        # tests.peers.common.stop
 """
 
 from __future__ import annotations
 
 import json
+import ssl
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -53,11 +57,7 @@ class CollectorProcess:
         return fields
 
     def healthy(self) -> bool:
-        assert self.process.poll() is None, self.log.read_text(errors="replace")[-4000:]
-        try:
-            return httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
+        return answers(self.process, self.log, self.url)
 
     def stop(self) -> None:
         stop(self.process)
@@ -84,13 +84,43 @@ def start_collector(
     config.write_text(json.dumps(document, indent=1), encoding="utf-8")  # JSON is YAML
     run_cli(config, "sites", "import", "--init", str(sites))
     log = root / "collector.log"
-    running = CollectorProcess(config, f"http://127.0.0.1:{port}", spawn_serve(config, log), log)
+    url = f"http://127.0.0.1:{port}"
+    return CollectorProcess(config, url, serve(config, url, log=log), log)
+
+
+def serve(
+    config: Path,
+    url: str,
+    *args: str,
+    log: Path | None = None,
+    verify: ssl.SSLContext | bool = True,
+) -> subprocess.Popen[bytes]:
+    """`serve ARGS --config CONFIG` serving at `url` (HTTPS verified with `verify`), returned once
+    /healthz answers; its output in `log` (default collector.log beside CONFIG)."""
+    log = log or config.with_name("collector.log")
+    process = spawn_serve(config, log, *args)
     try:
-        wait_until(running.healthy, 60, "collector")
+        # Start-up imports the whole collector: seconds of CPU, far more on a loaded machine.
+        wait_until(lambda: answers(process, log, url, verify=verify), 120, f"collector at {url}")
     except BaseException:
-        running.stop()
+        stop(process)
         raise
-    return running
+    return process
+
+
+def answers(
+    process: subprocess.Popen[bytes],
+    log: Path,
+    url: str,
+    path: str = "/healthz",
+    verify: ssl.SSLContext | bool = True,
+) -> bool:
+    """Whether the serving `process` answers 200 at `url` + `path`; its log's end if it died."""
+    assert process.poll() is None, log.read_text(errors="replace")[-4000:]
+    try:
+        return httpx.get(f"{url}{path}", verify=verify, timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def spawn_serve(config: Path, log: Path, *args: str) -> subprocess.Popen[bytes]:

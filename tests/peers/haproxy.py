@@ -7,12 +7,16 @@ proxy.server_states()           # {"r0": "UP", "r1": "DOWN", ...} from the stats
 proxy.stop()
 
 The config is the one deploy/compose/haproxy.cfg uses for remote_write: round robin, a health
-check on the collector's `/readyz` (503 when its database is unreachable) every 500 ms here, and
+check on the collector's `/readyz` (503 when its database is unreachable) every 2 s as there, and
 a connection that fails (nothing was sent yet) retried on another replica (`retry-on
-conn-failure`, `option redispatch`). A request the replica died on after it was sent is resent
-by HAProxy when it went over a kept-alive server connection, else the sender gets 502 and
-resends from its durable queue. Either way the samples may reach the TSDB twice: Prometheus keeps
-one of two identical samples; VictoriaMetrics needs `-dedup.minScrapeInterval` (docs/collector.md).
+conn-failure`, `option redispatch`). A check may take 5 s to answer (`timeout check`): without
+it HAProxy's check timeout is `inter`, and a replica busy on a loaded machine that answered late
+was taken out of the rotation (docs/scale.md). A dead replica refuses the connection at once, so
+it is still marked DOWN within ~3 s (`fastinter` after the first failed check). A request the
+replica died on after it was sent is resent by HAProxy when it went over a kept-alive server
+connection, else the sender gets 502 and resends from its durable queue. Either way the samples
+may reach the TSDB twice: Prometheus keeps one of two identical samples; VictoriaMetrics needs
+`-dedup.minScrapeInterval` (docs/collector.md).
 """
 
 from __future__ import annotations
@@ -63,7 +67,8 @@ backend {BACKEND}
     balance roundrobin
     option httpchk GET {health_path}
     http-check expect status 200
-    default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 1
+    timeout check 5s
+    default-server inter 2s fastinter 500ms downinter 1s fall 2 rise 1
 {servers}
 
 frontend stats

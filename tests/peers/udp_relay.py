@@ -7,6 +7,7 @@ without touching its recordings. Runs its own event loop in a thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.peers.common import free_port
+
+ANSWER_WAIT = 120.0  # seconds a forwarded request waits for the device's answer
 
 
 def _skip(packet: bytes, position: int) -> int:
@@ -88,22 +91,29 @@ class _Front(asyncio.DatagramProtocol):
 
     async def _forward(self, data: bytes, addr: tuple[str, int]) -> None:
         loop = asyncio.get_running_loop()
-        front = self.transport
-        assert front is not None
-
+        assert self.transport is not None
+        front: asyncio.DatagramTransport = self.transport
         garbage = self.relay.garbage
+        answered: asyncio.Future[None] = loop.create_future()
 
         class Back(asyncio.DatagramProtocol):
             def datagram_received(self, reply: bytes, _: tuple[str, int]) -> None:
                 for junk in garbage:
                     front.sendto(junk, addr)
                 front.sendto(reply, addr)
+                if not answered.done():
+                    answered.set_result(None)
 
         back, _ = await loop.create_datagram_endpoint(Back, remote_addr=self.relay.upstream)
-        await asyncio.sleep(self.relay.delay)
-        back.sendto(data)
-        await asyncio.sleep(5)
-        back.close()
+        try:
+            await asyncio.sleep(self.relay.delay)
+            back.sendto(data)
+            # Open until the device answers: on a loaded machine snmpsim may take many seconds,
+            # and an answer that finds this socket closed is lost (the asker times out).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(answered, ANSWER_WAIT)
+        finally:
+            back.close()
 
 
 def start_relay(

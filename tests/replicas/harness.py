@@ -18,9 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from tests.peers.collector import run_cli, spawn_serve
+from tests.peers.collector import answers, run_cli, spawn_serve
 from tests.peers.common import free_port, stop, wait_until
 
 
@@ -47,11 +45,7 @@ class Replica:
 
     def healthy(self) -> bool:
         assert self.process is not None
-        assert self.process.poll() is None, self.log.read_text(errors="replace")[-4000:]
-        try:
-            return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
+        return answers(self.process, self.log, self.url, "/readyz")
 
 
 @dataclass
