@@ -61,7 +61,12 @@ class Collector:
         # bounds the memory of parsing: the GIL runs one decode at a time anyway
         self._decoding = threading.BoundedSemaphore(config.limits.max_concurrent_decodes)
         # the read endpoints' answers, kept per version of the data
-        self.reads = ReadCache(store, metrics.read_answers)
+        self.reads = ReadCache(
+            store,
+            metrics.read_answers,
+            computes=config.limits.max_read_computes_in_flight,
+            max_weight=config.limits.max_kept_read_items,
+        )
 
     # --- helpers -------------------------------------------------------------------------
 

@@ -111,6 +111,18 @@ class Limits(StrictModel):
     max_requests_in_flight_per_site: int = Field(
         default=4, gt=0, description="one site's requests at once; one more: 429"
     )
+    max_read_computes_in_flight: int = Field(
+        default=2,
+        gt=0,
+        description="read answers (obsolete, devices, indicators, web pages, exports) computed at"
+        " once per process, one per reader unit; one more: 429 with Retry-After",
+    )
+    max_kept_read_items: int = Field(
+        default=300_000,
+        gt=0,
+        description="read answers kept per process, weighed in list items (an export: a KiB an"
+        " item); the least recently used are dropped first",
+    )
 
 
 class Connections(StrictModel):

@@ -45,14 +45,14 @@ Version = str  # 16 hex digits, from the markers (the answers say it: `page.vers
 
 COMPUTES_IN_FLIGHT = 2
 """Read answers computed at once in one collector process (a national obsolete list is a core
-for a minute): more would take the GIL from the ingest path. Should become config
-(`limits.max_read_computes_in_flight`)."""
+for a minute): more would take the GIL from the ingest path. The default of
+`limits.max_read_computes_in_flight`."""
 
 MAX_CACHED_WEIGHT = 300_000
 """What the kept answers may weigh, in list items (a device, a unit) or KiB of export: a
 national obsolete or device list (201,300 devices) is ~200,000 items, so one and a half of
-them; the collector's RSS with it full was 1.7 GB (bench/results/api_cost.md). Should become
-config (`limits.max_cached_read_items`)."""
+them; the collector's RSS with it full was 1.7 GB (bench/results/api_cost.md). The default of
+`limits.max_kept_read_items`."""
 
 RETRY_AFTER = "10"  # seconds: a computation in the way takes that order of time
 

@@ -327,3 +327,18 @@ def test_a_kept_answer_is_found_without_computing_until_the_data_changes(store: 
         ]
 
     assert anyio.run(main) == [True, True]
+
+
+def test_the_read_limits_come_from_the_config(store: Store) -> None:
+    from collector.app import Collector
+    from collector.readcache import COMPUTES_IN_FLIGHT, MAX_CACHED_WEIGHT
+
+    defaults = CollectorConfig().limits
+    assert defaults.max_read_computes_in_flight == COMPUTES_IN_FLIGHT
+    assert defaults.max_kept_read_items == MAX_CACHED_WEIGHT
+    config = CollectorConfig.model_validate(
+        {"database_url": str(store.engine.url), "forward": [],
+         "limits": {"max_read_computes_in_flight": 1, "max_kept_read_items": 7}}
+    )  # fmt: skip
+    reads = Collector(config, store, Metrics()).reads
+    assert (reads.workers.total_tokens, reads.max_weight) == (1, 7)
