@@ -133,7 +133,9 @@ class WebPages:
         except Rejection as rejection:
             forbidden = rejection.status == 403
             text = t["forbidden"].format(unit=site) if forbidden else rejection.message
-            return self._error(request, session, rejection.status, text)
+            page = self._error(request, session, rejection.status, text)
+            page.headers.update(rejection.headers)  # a 429's Retry-After, as the API sends it
+            return page
         except SQLAlchemyError as exc:
             log.error("database error on the web page: %s", type(exc).__name__)
             return self._error(request, session, 503, t["unavailable"])

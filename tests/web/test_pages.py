@@ -116,6 +116,16 @@ def test_a_commune_sees_its_commune_only(client: TestClient) -> None:
     assert client.cookies["ictinfra_session"] == cookie
 
 
+def test_a_busy_account_gets_429_with_retry_after_as_the_api_does(client: TestClient) -> None:
+    assert login(client, "ba-dinh") == 303
+    reads = client.app.state.collector.reads  # type: ignore[attr-defined]
+    reads.by_reader["account of 00004"] += 1  # as while this account's last page is computed
+    busy = client.get("/devices")
+    assert busy.status_code == 429 and busy.headers["Retry-After"] == "10", busy.text
+    reads.by_reader["account of 00004"] -= 1
+    assert client.get("/devices").status_code == 200
+
+
 def test_a_province_sees_its_communes(client: TestClient) -> None:
     assert login(client, "ha-noi") == 303
     page = client.get("/").text
