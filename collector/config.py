@@ -53,6 +53,13 @@ class ForwardTarget(StrictModel):
     def _one_auth(self) -> ForwardTarget:
         if self.basic_auth is not None and self.bearer_token is not None:
             raise ValueError("use `basic_auth` or `bearer_token`, not both")
+        sent = {name: value.reveal() for name, value in self.headers.items()}
+        if self.bearer_token is not None:
+            sent["Authorization"] = self.bearer_token.reveal()
+        for name, value in sent.items():
+            if not (name + value).isascii():  # http.client would fail every post
+                # the value may be a secret: never shown
+                raise ValueError(f"header {name[:64]!r} is not ASCII")
         return self
 
     @property

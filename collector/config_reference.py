@@ -31,6 +31,7 @@ from agent.config.bandwidth import _duration_or_zero
 from agent.config.lan import Cidr
 from agent.config.schema import DOC, is_section
 from agent.config.snmp import _check_address
+from agent.config.suggest import model_keys
 from agent.config.types import Secret
 from agent.config.web import check_listen
 from collector.config import CollectorConfig
@@ -158,7 +159,8 @@ class Key:
 
 def keys_of(model: Model) -> list[Key]:
     if is_section(model):
-        return [_section_key(model, f) for f in dataclasses.fields(model)]
+        hints = model_keys(model) or {}
+        return [_section_key(f, hints[f.name]) for f in dataclasses.fields(model)]
     return [
         Key(
             name,
@@ -172,8 +174,7 @@ def keys_of(model: Model) -> list[Key]:
     ]
 
 
-def _section_key(model: Model, item: dataclasses.Field[Any]) -> Key:
-    hint = typing.get_type_hints(model, include_extras=True)[item.name]
+def _section_key(item: dataclasses.Field[Any], hint: Any) -> Key:
     annotation, metadata = hint, []
     if typing.get_origin(hint) is typing.Annotated:
         annotation, metadata = typing.get_args(hint)[0], list(hint.__metadata__)

@@ -92,6 +92,7 @@ class ReadCache:
         self.max_weight = max_weight
         self.workers = anyio.CapacityLimiter(computes)
         self.entries: OrderedDict[tuple[Hashable, Version], _Entry] = OrderedDict()
+        self.weight = 0  # of the entries kept
         self.pending: dict[tuple[Hashable, Version], anyio.Event] = {}
         self.by_reader: Counter[str] = Counter()
 
@@ -175,10 +176,13 @@ class ReadCache:
 
     def _keep(self, slot: tuple[Hashable, Version], value: Any, weight: int) -> None:
         """Older versions stay while there is room: a reader may still be paging through one."""
+        weight = max(1, weight)  # an empty answer still holds an entry: it must be droppable
         if weight > self.max_weight:
             return
+        if (replaced := self.entries.pop(slot, None)) is not None:
+            self.weight -= replaced.weight
         self.entries[slot] = _Entry(value, weight)
-        total = sum(e.weight for e in self.entries.values())
-        while total > self.max_weight:
+        self.weight += weight
+        while self.weight > self.max_weight:
             _, dropped = self.entries.popitem(last=False)
-            total -= dropped.weight
+            self.weight -= dropped.weight

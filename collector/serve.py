@@ -57,7 +57,7 @@ def serve(config: CollectorConfig, init: bool = False) -> None:
 
     from collector.app import build_app
     from collector.connections import ACCEPT_BATCH, ConnectionGuard, protocol_for
-    from collector.store import PoolLimits, open_store
+    from collector.store import open_store
 
     setup_logging(config.log.level, config.log.format, log_secrets(config))
     quiet_libraries()
@@ -65,10 +65,7 @@ def serve(config: CollectorConfig, init: bool = False) -> None:
     # otherwise raise the threshold after the first large free); arenas left to its threads
     memory.tune(arenas=None)
     _check_tls_files(config)
-    pool = config.database_pool
-    store = open_store(
-        config.database_url, init=init, pool=PoolLimits(pool.size, pool.overflow, pool.timeout)
-    )
+    store = open_store(config.database_url, init=init, pool=config.database_pool)
     host, port = parse_host_port(config.listen, DEFAULT_PORT)
     scheme = "https" if config.tls_cert_file else "http"
     log.info(

@@ -20,11 +20,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from collector.sites_csv import UnitRow
 from collector.store import Store
+from collector.store.registry import MAX_DEPTH
 from collector.store.schema import units
 
 NAME = "ictinfra_unit_civil_servants"
 HELP = "Civil servants of the unit in the register (staff), labelled by every level at or above it."
-MAX_DEPTH = 32
 
 
 def _in_force(unit: UnitRow, today: dt.date) -> bool:
@@ -69,22 +69,28 @@ class UnitMetrics(Collector):
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._cached: tuple[object, list[UnitRow]] | None = None
+        self._rows: tuple[object, list[UnitRow]] | None = None
+        self._family: tuple[object, dt.date, GaugeMetricFamily] | None = None
 
     def describe(self) -> list[Metric]:
         return []  # nothing at registration: the database is read at scrape time only
 
-    def _rows(self) -> list[UnitRow]:
+    def _register(self) -> tuple[object, list[UnitRow]] | None:
+        """(The register's change marker, its units), read again only when the marker moved."""
         try:
             with self.store.engine.connect() as conn:
                 marker = conn.scalar(select(func.max(units.c.updated_at)))
-            if self._cached is None or self._cached[0] != marker:
-                self._cached = (marker, self.store.registry.export_units())
+            if self._rows is None or self._rows[0] != marker:
+                self._rows = (marker, self.store.registry.export_units())
         except SQLAlchemyError:
             pass  # /metrics stays up with the last register read
-        return self._cached[1] if self._cached else []
+        return self._rows
 
     def collect(self) -> Iterator[Metric]:
-        rows = self._rows()
-        if rows:
-            yield family(rows, dt.date.today())
+        register, today = self._register(), dt.date.today()
+        if register is None or not register[1]:
+            return
+        marker, rows = register
+        if self._family is None or self._family[:2] != (marker, today):
+            self._family = (marker, today, family(rows, today))  # built once per change or day
+        yield self._family[2]

@@ -13,7 +13,13 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import cast
 
-from agent.wire.inventory import DeviceInventory, EntityInfo, HostInventory, LanHost
+from agent.wire.inventory import (
+    CONTAINER_KINDS,
+    DeviceInventory,
+    EntityInfo,
+    HostInventory,
+    LanHost,
+)
 from collector.devices.facts import virtual_label
 from collector.devices.model import ClassEvidence, DeviceClass, RegisterEntry
 from collector.devices.tables import classes
@@ -73,9 +79,10 @@ def _virtual(host: HostInventory) -> list[ClassEvidence]:
     product = (host.dmi.product_name or "").strip()
     if any(product.lower().startswith(v.lower()) for v in classes()["virtual_products"]):
         return [ClassEvidence("server", "dmi_product", f"DMI product {product}: a virtual machine")]
-    label = virtual_label(host.virtualization)
-    if label and label.startswith("virtual machine"):
-        return [ClassEvidence("server", "virtualization", f"a {label}")]
+    if host.virtualization and host.virtualization not in CONTAINER_KINDS:
+        return [
+            ClassEvidence("server", "virtualization", f"a {virtual_label(host.virtualization)}")
+        ]
     return []
 
 

@@ -57,17 +57,18 @@ def _dated(verdicts: list[ObsoleteVerdict]) -> list[tuple[Series, float]]:
 
 @dataclass(frozen=True, slots=True)
 class ObsoleteSeries:
-    """One evaluation's series, capped at `limit` in all (the obsolete ones first)."""
+    """One evaluation's series, capped at `limit` in all (the obsolete ones first). Each
+    obsolete reason is two series (`ictinfra_device_obsolete` and its `_since_timestamp`)."""
 
     since: list[tuple[Series, float]] = field(default_factory=list)
     soon: list[tuple[Series, float]] = field(default_factory=list)
-    total: int = 0  # before the cap
+    total: int = 0  # series before the cap
 
     @classmethod
     def of(cls, judged: Split, limit: int) -> ObsoleteSeries:
         since, soon = _dated(judged.obsolete), _dated(judged.soon)
-        kept = since[:limit]
-        return cls(kept, soon[: limit - len(kept)], len(since) + len(soon))
+        kept = since[: limit // 2]
+        return cls(kept, soon[: limit - 2 * len(kept)], 2 * len(since) + len(soon))
 
     def families(self) -> list[GaugeMetricFamily]:
         obsolete = GaugeMetricFamily(

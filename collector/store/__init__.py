@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from collector.config import DatabasePool
 from collector.store.db import (
     DEFAULT_POOL,
-    PoolLimits,
     StoreMissingError,
     StoreNewerError,
     check_store,
@@ -38,7 +38,7 @@ def open_store(
     *,
     init: bool = False,
     migrate: bool = True,
-    pool: PoolLimits = DEFAULT_POOL,
+    pool: DatabasePool = DEFAULT_POOL,
 ) -> Store:
     """Connect to an existing store and bring its schema up to date.
 
@@ -59,7 +59,6 @@ def open_store(
 
 
 __all__ = [
-    "PoolLimits",
     "SiteIdentity",
     "Store",
     "StoreMissingError",

@@ -6,7 +6,6 @@ import fcntl
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from agent.errors import ConfigError, IctinfraError
+from collector.config import DatabasePool
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000  # how long a SQLite writer waits for another's lock
@@ -73,19 +73,12 @@ def shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-@dataclass(frozen=True)
-class PoolLimits:
-    """PostgreSQL connections per process (collector.config.DatabasePool's values)."""
-
-    size: int = 5
-    overflow: int = 10
-    timeout: float = 30.0
+DEFAULT_POOL = DatabasePool()  # what a command without `--config` gets (SQLite ignores it)
 
 
-DEFAULT_POOL = PoolLimits()
-
-
-def make_engine(database_url: str, create: bool = False, pool: PoolLimits = PoolLimits()) -> Engine:
+def make_engine(
+    database_url: str, create: bool = False, pool: DatabasePool = DEFAULT_POOL
+) -> Engine:
     """An engine; `create`: make a SQLite file's directory (else a missing file stays missing)."""
     try:
         url = make_url(normalise_url(database_url))

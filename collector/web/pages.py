@@ -143,7 +143,7 @@ class WebPages:
     def _page(self, name: str, build: Build) -> Any:
         async def endpoint(request: Request) -> Response:
             async def show(session: Session, units: frozenset[str], site: str | None) -> Response:
-                lang, reader = language(request), f"account of {session.unit}"
+                lang, reader = language(request), session.unit  # as the API: one per unit
                 context = await build(units, lang, reader)
                 unit = await run_in_threadpool(self.collector.store.registry.unit, session.unit)
                 # thousands of rows: off the event loop, under the same limits as the data
@@ -232,7 +232,7 @@ class WebPages:
 
         async def show(session: Session, units: frozenset[str], site: str | None) -> Response:
             lang = language(request)
-            body = await self._download(name, kind, units, lang, f"account of {session.unit}")
+            body = await self._download(name, kind, units, lang, session.unit)
             if body is None:
                 return self._error(request, session, 404, WORDS[lang]["no_ranking"])
             filename = f"ictinfra-{name}-{site or session.unit}.{kind}"

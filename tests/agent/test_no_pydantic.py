@@ -18,12 +18,13 @@ PLAIN = ("agent.wire.inventory", "agent.cycle", "agent.model", "agent.registry",
 REPORT = """
 import json
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("pydantic", "pydantic_core"))
-print(json.dumps([heavy, "agent.config" in sys.modules, len(modules)]))
+loaded = sum(1 for m in sys.modules if m == "agent" or m.startswith("agent."))
+print(json.dumps([heavy, "agent.config" in sys.modules, loaded]))
 """
 
 
 def _imported(code: str) -> tuple[list[str], bool, int]:
-    """(pydantic modules loaded, whether agent.config was imported, modules imported)."""
+    """(pydantic modules loaded, whether agent.config was imported, agent modules loaded)."""
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code) + REPORT],
         capture_output=True,
@@ -41,7 +42,8 @@ def test_wire_records_and_cycle_do_not_import_pydantic() -> None:
         f"import importlib, sys\nmodules = {PLAIN!r}\nfor m in modules: importlib.import_module(m)"
     )
     heavy, config, count = _imported(code)
-    assert (heavy, config, count) == ([], False, len(PLAIN))
+    assert (heavy, config) == ([], False)
+    assert count > len(PLAIN)  # the agent package and what PLAIN's modules import themselves
 
 
 def test_no_agent_module_imports_pydantic() -> None:

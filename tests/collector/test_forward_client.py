@@ -6,11 +6,12 @@ import base64
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
 from agent.errors import ConfigError
-from collector.config import ForwardTarget
+from collector.config import ForwardTarget, load_config
 from collector.forward import Forwarder
 from collector.metrics import Metrics
 
@@ -113,8 +114,12 @@ def test_receiver_gone_is_no_answer(receiver: ThreadingHTTPServer) -> None:
     assert value == 1.0
 
 
-def test_header_not_ascii_is_a_config_error() -> None:
-    target = ForwardTarget(url="http://127.0.0.1:1/w", bearer_token="tök-secret")  # type: ignore[arg-type]
-    with pytest.raises(ConfigError, match="header 'Authorization' is not ASCII") as caught:
-        Forwarder([target], Metrics())
-    assert "secret" not in str(caught.value)
+def test_header_not_ascii_is_a_config_error(tmp_path: Path) -> None:
+    """Refused when the config is read (check-config, start), not once serving."""
+    path = tmp_path / "collector.yaml"
+    for forward in ("{url: 'http://127.0.0.1:1/w', bearer_token: tök-secret}",
+                    "{url: 'http://127.0.0.1:1/w', headers: {X-Scope: tök-secret}}"):  # fmt: skip
+        path.write_text(f"forward:\n  - {forward}\n")
+        with pytest.raises(ConfigError, match="is not ASCII") as caught:
+            load_config(path)
+        assert "secret" not in str(caught.value) and "line 2: forward[0]" in str(caught.value)

@@ -10,8 +10,8 @@ import sqlalchemy.exc
 from sqlalchemy import text
 
 from agent.errors import ConfigError
-from collector.config import load_config
-from collector.store import PoolLimits, open_store
+from collector.config import DatabasePool, load_config
+from collector.store import open_store
 from tests.collector.conftest import load_sites
 from tests.peers.postgres import PostgresServer
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.peer
 
 def test_a_full_pool_makes_a_request_wait_then_fail(postgres: PostgresServer) -> None:
     store = open_store(
-        postgres.database_url(), init=True, pool=PoolLimits(size=1, overflow=0, timeout=0.5)
+        postgres.database_url(), init=True, pool=DatabasePool(size=1, overflow=0, timeout=0.5)
     )
     try:
         load_sites(store, "pre2025.csv")
@@ -36,7 +36,7 @@ def test_a_full_pool_makes_a_request_wait_then_fail(postgres: PostgresServer) ->
 
 def test_overflow_connections_are_opened_under_load_and_bounded(postgres: PostgresServer) -> None:
     store = open_store(
-        postgres.database_url(), init=True, pool=PoolLimits(size=1, overflow=2, timeout=0.5)
+        postgres.database_url(), init=True, pool=DatabasePool(size=1, overflow=2, timeout=0.5)
     )
     try:
         held = [store.engine.connect() for _ in range(3)]  # size + overflow

@@ -61,8 +61,9 @@ def test_each_reason_with_its_day_and_evidence_and_the_soon_list() -> None:
 
 def test_the_cap_keeps_the_obsolete_ones_first() -> None:
     judged = split(_devices(), load_rules(None), AT, 12)  # type: ignore[arg-type]
-    capped = ObsoleteSeries.of(judged, 2)
-    assert capped.total == 3
+    capped = ObsoleteSeries.of(judged, 4)  # 2 obsolete reasons are 4 series, 1 soon is 1
+    assert capped.total == 5
     found = _samples(capped.families())
     assert len(found["ictinfra_device_obsolete"]) == 2
     assert found["ictinfra_device_obsolete_soon_timestamp_seconds"] == []
+    assert sum(map(len, found.values())) <= 4  # the cap counts every family's series
